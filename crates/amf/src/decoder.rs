@@ -1,0 +1,178 @@
+//! Decoder state shared by the AMF0 and AMF3 readers.
+
+use crate::error::{DecodeError, DecodeErrorKind, Table};
+use crate::external::Registry;
+use crate::reader::Reader;
+use crate::text::Str;
+use crate::value::{Traits, Value};
+use bytes::Bytes;
+use std::sync::Arc;
+
+/// Bounds applied while decoding untrusted input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeLimits {
+    /// Deepest nesting of composite values.
+    pub max_depth: usize,
+    /// Largest element count of one array, object, vector or dictionary.
+    pub max_items: usize,
+}
+
+impl Default for DecodeLimits {
+    fn default() -> Self {
+        DecodeLimits {
+            max_depth: 128,
+            max_items: 1 << 20,
+        }
+    }
+}
+
+/// An entry of the AMF3 traits table.
+#[derive(Clone)]
+pub(crate) enum TraitsEntry {
+    Object(Arc<Traits>),
+    External(Str),
+}
+
+/// Decodes AMF0 and AMF3 values from one input buffer.
+///
+/// One decoder holds the reference tables of one AMF context (a packet
+/// header or body); [`Decoder::reset_tables`] starts a new context.
+pub struct Decoder<'r> {
+    pub(crate) r: Reader,
+    pub(crate) registry: &'r Registry,
+    pub(crate) limits: DecodeLimits,
+    pub(crate) depth: usize,
+    /// AMF3 tables. `None` marks an object still being decoded.
+    pub(crate) strings: Vec<Str>,
+    pub(crate) objects: Vec<Option<Value>>,
+    pub(crate) traits: Vec<TraitsEntry>,
+    /// AMF0 object table.
+    pub(crate) amf0_objects: Vec<Option<Value>>,
+}
+
+impl<'r> Decoder<'r> {
+    /// A decoder over `input` with default limits.
+    pub fn new(input: Bytes, registry: &'r Registry) -> Self {
+        Self::with_limits(input, registry, DecodeLimits::default())
+    }
+
+    /// A decoder over `input` with explicit limits.
+    pub fn with_limits(input: Bytes, registry: &'r Registry, limits: DecodeLimits) -> Self {
+        Decoder {
+            r: Reader::new(input),
+            registry,
+            limits,
+            depth: 0,
+            strings: Vec::new(),
+            objects: Vec::new(),
+            traits: Vec::new(),
+            amf0_objects: Vec::new(),
+        }
+    }
+
+    /// Clears all reference tables, as at the start of each packet header and body.
+    pub fn reset_tables(&mut self) {
+        self.strings.clear();
+        self.objects.clear();
+        self.traits.clear();
+        self.amf0_objects.clear();
+    }
+
+    /// Byte offset of the next read.
+    pub fn position(&self) -> usize {
+        self.r.pos()
+    }
+
+    /// Bytes not read yet.
+    pub fn remaining(&self) -> usize {
+        self.r.remaining()
+    }
+
+    /// Fails unless the whole input has been consumed.
+    pub fn finish(&self) -> Result<(), DecodeError> {
+        match self.r.remaining() {
+            0 => Ok(()),
+            n => Err(self.r.error(DecodeErrorKind::TrailingBytes(n))),
+        }
+    }
+
+    /// An error at the current offset (for externalizable readers).
+    pub fn error(&self, kind: DecodeErrorKind) -> DecodeError {
+        self.r.error(kind)
+    }
+
+    /// Reads one unsigned byte (`IDataInput.readUnsignedByte`).
+    pub fn read_u8(&mut self) -> Result<u8, DecodeError> {
+        self.r.u8()
+    }
+
+    /// Reads a big-endian `u16`.
+    pub fn read_u16(&mut self) -> Result<u16, DecodeError> {
+        self.r.u16()
+    }
+
+    /// Reads a big-endian `u32`.
+    pub fn read_u32(&mut self) -> Result<u32, DecodeError> {
+        self.r.u32()
+    }
+
+    /// Reads a big-endian double.
+    pub fn read_f64(&mut self) -> Result<f64, DecodeError> {
+        self.r.f64()
+    }
+
+    /// Reads a string prefixed by a `u16` length (`IDataInput.readUTF`).
+    pub fn read_utf(&mut self) -> Result<Str, DecodeError> {
+        let n = self.r.u16()?;
+        self.r.utf8(n as usize)
+    }
+
+    /// Reads a string prefixed by a `u32` length (AMF0 long string).
+    pub(crate) fn read_utf_long(&mut self) -> Result<Str, DecodeError> {
+        let n = self.r.u32()?;
+        let n = self.r.check_len(u64::from(n), 1)?;
+        self.r.utf8(n)
+    }
+
+    /// Checks a collection count against the limit and the remaining input
+    /// (each element takes at least `unit` bytes) before anything is allocated.
+    pub(crate) fn check_items(&self, len: u64, unit: usize) -> Result<usize, DecodeError> {
+        if len > self.limits.max_items as u64 {
+            return Err(self.r.error(DecodeErrorKind::TooManyItems {
+                len,
+                limit: self.limits.max_items,
+            }));
+        }
+        self.r.check_len(len, unit)
+    }
+
+    /// Runs `f` one nesting level deeper, failing past the depth limit.
+    pub(crate) fn nested<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, DecodeError>,
+    ) -> Result<T, DecodeError> {
+        if self.depth >= self.limits.max_depth {
+            return Err(self
+                .r
+                .error(DecodeErrorKind::TooDeep(self.limits.max_depth)));
+        }
+        self.depth += 1;
+        let out = f(self);
+        self.depth -= 1;
+        out
+    }
+
+    /// Resolves a reference into an object table that marks in-progress slots with `None`.
+    pub(crate) fn lookup(
+        &self,
+        table: Table,
+        slots: &[Option<Value>],
+        index: u32,
+    ) -> Result<Value, DecodeError> {
+        match slots.get(index as usize) {
+            Some(Some(v)) => Ok(v.clone()),
+            Some(None) => Err(self.r.error(DecodeErrorKind::CyclicReference(table))),
+            None => Err(self.r.error(DecodeErrorKind::BadReference { table, index })),
+        }
+    }
+}

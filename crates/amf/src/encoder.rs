@@ -1,0 +1,98 @@
+//! Encoder state shared by the AMF0 and AMF3 writers.
+
+use crate::error::EncodeError;
+use crate::text::Str;
+use crate::value::Traits;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Encodes AMF0 and AMF3 values into a byte vector.
+///
+/// One encoder holds the reference tables of one AMF context; composite
+/// values that are the same `Arc` are written once and referenced after,
+/// repeated strings and traits likewise.
+pub struct Encoder<'o> {
+    pub(crate) out: &'o mut Vec<u8>,
+    pub(crate) strings: HashMap<Str, u32>,
+    pub(crate) traits: HashMap<Arc<Traits>, u32>,
+    pub(crate) external_traits: HashMap<Str, u32>,
+    pub(crate) traits_count: u32,
+    /// Object identity (the `Arc` address) to its object-table index.
+    pub(crate) objects: HashMap<usize, u32>,
+    /// Every composite value written inline takes a table slot, referenced or not.
+    pub(crate) object_count: u32,
+    pub(crate) amf0_objects: HashMap<usize, u16>,
+    pub(crate) amf0_count: u32,
+}
+
+impl<'o> Encoder<'o> {
+    /// An encoder appending to `out`.
+    pub fn new(out: &'o mut Vec<u8>) -> Self {
+        Encoder {
+            out,
+            strings: HashMap::new(),
+            traits: HashMap::new(),
+            external_traits: HashMap::new(),
+            traits_count: 0,
+            objects: HashMap::new(),
+            object_count: 0,
+            amf0_objects: HashMap::new(),
+            amf0_count: 0,
+        }
+    }
+
+    /// Clears the reference tables, as at the start of each packet header and body.
+    pub fn reset_tables(&mut self) {
+        self.strings.clear();
+        self.traits.clear();
+        self.external_traits.clear();
+        self.traits_count = 0;
+        self.objects.clear();
+        self.object_count = 0;
+        self.amf0_objects.clear();
+        self.amf0_count = 0;
+    }
+
+    /// The bytes written so far.
+    pub fn output(&mut self) -> &mut Vec<u8> {
+        self.out
+    }
+
+    /// Writes one byte.
+    pub fn write_u8(&mut self, b: u8) {
+        self.out.push(b);
+    }
+
+    /// Writes a big-endian `u16`.
+    pub fn write_u16(&mut self, v: u16) {
+        self.out.extend_from_slice(&v.to_be_bytes());
+    }
+
+    /// Writes a big-endian `u32`.
+    pub fn write_u32(&mut self, v: u32) {
+        self.out.extend_from_slice(&v.to_be_bytes());
+    }
+
+    /// Writes a big-endian double.
+    pub fn write_f64(&mut self, v: f64) {
+        self.out.extend_from_slice(&v.to_be_bytes());
+    }
+
+    /// Writes raw bytes.
+    pub fn write_bytes(&mut self, b: &[u8]) {
+        self.out.extend_from_slice(b);
+    }
+
+    /// Writes a string with a `u16` length prefix (`IDataOutput.writeUTF`).
+    pub fn write_utf(&mut self, s: &str) -> Result<(), EncodeError> {
+        let len = u16::try_from(s.len()).map_err(|_| EncodeError::TooLong(s.len()))?;
+        self.write_u16(len);
+        self.write_bytes(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// The identity of a shared composite value.
+pub(crate) fn identity<T: ?Sized>(a: &Arc<T>) -> usize {
+    Arc::as_ptr(a) as *const () as usize
+}

@@ -1,0 +1,185 @@
+//! The AMF packet envelope (the body of an `application/x-amf` request or reply).
+//!
+//! Layout: `u16 version`, `u16 header count`, headers (`utf name`,
+//! `u8 must-understand`, `u32 length`, AMF0 value), `u16 body count`, bodies
+//! (`utf target`, `utf response`, `u32 length`, AMF0 value). A length of
+//! `0xFFFFFFFF` means "unknown". Reference tables start afresh for every
+//! header and body value.
+
+use crate::decoder::{DecodeLimits, Decoder};
+use crate::encoder::Encoder;
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
+use crate::external::Registry;
+use crate::text::Str;
+use crate::value::Value;
+use bytes::Bytes;
+
+/// The packet version: which object encoding the peer speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// AMF0 (Flash Player 8 and older, or `objectEncoding = AMF0`).
+    Amf0,
+    /// Version 1, sent by some Flash Media Server era clients; read like AMF0.
+    Amf1,
+    /// AMF3 (Flash Player 9+ with `objectEncoding = AMF3`, every Flex client).
+    Amf3,
+}
+
+impl Version {
+    /// The wire number.
+    pub fn code(self) -> u16 {
+        match self {
+            Version::Amf0 => 0,
+            Version::Amf1 => 1,
+            Version::Amf3 => 3,
+        }
+    }
+
+    fn from_code(code: u16) -> Option<Self> {
+        match code {
+            0 => Some(Version::Amf0),
+            1 => Some(Version::Amf1),
+            3 => Some(Version::Amf3),
+            _ => None,
+        }
+    }
+}
+
+/// A packet header (e.g. `Credentials`, `AppendToGatewayUrl`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    /// The header name.
+    pub name: Str,
+    /// Whether the receiver must understand it or fail.
+    pub must_understand: bool,
+    /// The value.
+    pub value: Value,
+}
+
+/// A packet body: one request or one reply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// Requests: `Service.method` or `"null"` for Flex messages. Replies: `/N/onResult`, `/N/onStatus`.
+    pub target: Str,
+    /// Requests: `/N`, where the reply goes. Replies: `"null"`.
+    pub response: Str,
+    /// The value (a request's arguments array, or the result).
+    pub value: Value,
+}
+
+/// A whole AMF packet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Packet {
+    /// The version, which also decides how replies encode values.
+    pub version: Version,
+    /// Headers.
+    pub headers: Vec<Header>,
+    /// Bodies.
+    pub bodies: Vec<Body>,
+}
+
+/// The length written for a value whose length is not given.
+const UNKNOWN_LENGTH: u32 = u32::MAX;
+
+impl Packet {
+    /// Decodes a packet with default limits.
+    pub fn decode(input: Bytes, registry: &Registry) -> Result<Packet, DecodeError> {
+        Self::decode_with(input, registry, DecodeLimits::default())
+    }
+
+    /// Decodes a packet with explicit limits. The declared header and body
+    /// lengths are not trusted: values are read by their own structure.
+    pub fn decode_with(
+        input: Bytes,
+        registry: &Registry,
+        limits: DecodeLimits,
+    ) -> Result<Packet, DecodeError> {
+        let mut d = Decoder::with_limits(input, registry, limits);
+        let code = d.read_u16()?;
+        let version = Version::from_code(code).ok_or_else(|| DecodeError {
+            offset: 0,
+            kind: DecodeErrorKind::BadVersion(code),
+        })?;
+        let count = d.read_u16()?;
+        let mut headers = Vec::with_capacity(d.check_items(u64::from(count), 7)?);
+        for _ in 0..count {
+            let name = d.read_utf()?;
+            let must_understand = d.read_u8()? != 0;
+            d.read_u32()?;
+            d.reset_tables();
+            let value = d.read_amf0()?;
+            headers.push(Header {
+                name,
+                must_understand,
+                value,
+            });
+        }
+        let count = d.read_u16()?;
+        let mut bodies = Vec::with_capacity(d.check_items(u64::from(count), 9)?);
+        for _ in 0..count {
+            let target = d.read_utf()?;
+            let response = d.read_utf()?;
+            d.read_u32()?;
+            d.reset_tables();
+            let value = d.read_amf0()?;
+            bodies.push(Body {
+                target,
+                response,
+                value,
+            });
+        }
+        d.finish()?;
+        Ok(Packet {
+            version,
+            headers,
+            bodies,
+        })
+    }
+
+    /// Encodes the packet. AMF3 packets write every value behind the avmplus
+    /// marker; lengths are the true byte counts.
+    pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        let mut out = Vec::with_capacity(256);
+        self.encode_into(&mut out)?;
+        Ok(out)
+    }
+
+    /// Encodes the packet, appending to `out`.
+    pub fn encode_into(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let mut e = Encoder::new(out);
+        e.write_u16(self.version.code());
+        e.write_u16(count(self.headers.len())?);
+        for h in &self.headers {
+            e.write_utf(&h.name)?;
+            e.write_u8(u8::from(h.must_understand));
+            self.write_sized_value(&mut e, &h.value)?;
+        }
+        e.write_u16(count(self.bodies.len())?);
+        for b in &self.bodies {
+            e.write_utf(&b.target)?;
+            e.write_utf(&b.response)?;
+            self.write_sized_value(&mut e, &b.value)?;
+        }
+        Ok(())
+    }
+
+    /// Writes a length placeholder, the value, then patches the length in.
+    fn write_sized_value(&self, e: &mut Encoder<'_>, v: &Value) -> Result<(), EncodeError> {
+        e.reset_tables();
+        let at = e.output().len();
+        e.write_u32(UNKNOWN_LENGTH);
+        match self.version {
+            Version::Amf3 => e.write_avmplus(v)?,
+            Version::Amf0 | Version::Amf1 => e.write_amf0(v)?,
+        }
+        let out = e.output();
+        let len = out.len() - at - 4;
+        let len = u32::try_from(len).map_err(|_| EncodeError::TooLong(len))?;
+        out[at..at + 4].copy_from_slice(&len.to_be_bytes());
+        Ok(())
+    }
+}
+
+fn count(n: usize) -> Result<u16, EncodeError> {
+    u16::try_from(n).map_err(|_| EncodeError::TooLong(n))
+}

@@ -1,0 +1,1 @@
+//! Messaging broker (filled in by the broker work).

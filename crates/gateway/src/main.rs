@@ -1,0 +1,1 @@
+fn main() { println!("flexgate {}", env!("CARGO_PKG_VERSION")); }

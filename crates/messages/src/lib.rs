@@ -1,0 +1,1 @@
+//! Flex message types (filled in by the messages work).

@@ -1,0 +1,1 @@
+//! Facade package: hosts the cross-crate tests in `tests/`.
