@@ -137,13 +137,20 @@ impl<'r> Decoder<'r> {
     /// Checks a collection count against the limit and the remaining input
     /// (each element takes at least `unit` bytes) before anything is allocated.
     pub(crate) fn check_items(&self, len: u64, unit: usize) -> Result<usize, DecodeError> {
+        self.check_count(len)?;
+        self.r.check_len(len, unit)
+    }
+
+    /// Checks the running count of an unsized collection (members that end
+    /// with a terminator) against the limit.
+    pub(crate) fn check_count(&self, len: u64) -> Result<(), DecodeError> {
         if len > self.limits.max_items as u64 {
             return Err(self.r.error(DecodeErrorKind::TooManyItems {
                 len,
                 limit: self.limits.max_items,
             }));
         }
-        self.r.check_len(len, unit)
+        Ok(())
     }
 
     /// Runs `f` one nesting level deeper, failing past the depth limit.

@@ -17,11 +17,11 @@ pub struct Encoder<'o> {
     pub(crate) traits: HashMap<Arc<Traits>, u32>,
     pub(crate) external_traits: HashMap<Str, u32>,
     pub(crate) traits_count: u32,
-    /// Object identity (the `Arc` address) to its object-table index.
-    pub(crate) objects: HashMap<usize, u32>,
+    /// Object identity (see [`Identity`]) to its object-table index.
+    pub(crate) objects: HashMap<Identity, u32>,
     /// Every composite value written inline takes a table slot, referenced or not.
     pub(crate) object_count: u32,
-    pub(crate) amf0_objects: HashMap<usize, u16>,
+    pub(crate) amf0_objects: HashMap<Identity, u16>,
     pub(crate) amf0_count: u32,
 }
 
@@ -92,7 +92,17 @@ impl<'o> Encoder<'o> {
     }
 }
 
-/// The identity of a shared composite value.
-pub(crate) fn identity<T: ?Sized>(a: &Arc<T>) -> usize {
-    Arc::as_ptr(a) as *const () as usize
+/// What makes two values "the same object": an address and a length.
+pub(crate) type Identity = (usize, usize);
+
+/// The identity of a shared composite value: its `Arc` allocation.
+pub(crate) fn identity<T: ?Sized>(a: &Arc<T>) -> Identity {
+    (Arc::as_ptr(a) as *const () as usize, 0)
+}
+
+/// The identity of a byte buffer: the same non-empty region of the same
+/// buffer is the same ByteArray (or XML text), as a decoded reference yields.
+/// Empty buffers share one static address, so they have no identity.
+pub(crate) fn buffer_identity(b: &[u8]) -> Option<Identity> {
+    (!b.is_empty()).then_some((b.as_ptr() as usize, b.len()))
 }

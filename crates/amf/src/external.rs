@@ -8,7 +8,6 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
 
-
 /// An instance of a class that writes its own body (`IExternalizable`).
 pub trait Externalizable: Any + Send + Sync + fmt::Debug {
     /// The class alias written in the traits.
@@ -68,4 +67,3 @@ impl fmt::Debug for Registry {
         f.debug_struct("Registry").field("classes", &names).finish()
     }
 }
-

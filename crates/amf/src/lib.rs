@@ -25,9 +25,11 @@ pub use decoder::{DecodeLimits, Decoder};
 pub use encoder::Encoder;
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, Table};
 pub use external::{eq_external, Externalizable, ReadExternal, Registry};
-pub use packet::{Body, Header, Packet, Version};
+pub use packet::{Body, Form, Header, Packet, Version};
 pub use text::Str;
-pub use value::{Array, Date, Dictionary, Object, ObjectVector, Traits, Value, Vector, Xml, XmlKind};
+pub use value::{
+    Array, Date, Dictionary, Object, ObjectVector, Traits, Value, Vector, Xml, XmlKind,
+};
 
 /// Decodes one AMF3 value that fills `input` (trailing bytes are an error).
 pub fn from_amf3(input: bytes::Bytes, registry: &Registry) -> Result<Value, DecodeError> {

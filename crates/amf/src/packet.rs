@@ -81,6 +81,18 @@ pub struct Packet {
 /// The length written for a value whose length is not given.
 const UNKNOWN_LENGTH: u32 = u32::MAX;
 
+/// The AMF0 strict array marker, for request argument lists.
+const STRICT_ARRAY: u8 = 0x0A;
+
+/// Which side wrote the packet; requests and replies lay values out differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// A client's request (arguments as an AMF0 strict array).
+    Request,
+    /// A server's reply (one value per body).
+    Reply,
+}
+
 impl Packet {
     /// Decodes a packet with default limits.
     pub fn decode(input: Bytes, registry: &Registry) -> Result<Packet, DecodeError> {
@@ -96,7 +108,7 @@ impl Packet {
     ) -> Result<Packet, DecodeError> {
         let mut d = Decoder::with_limits(input, registry, limits);
         let code = d.read_u16()?;
-        let version = Version::from_code(code).ok_or_else(|| DecodeError {
+        let version = Version::from_code(code).ok_or(DecodeError {
             offset: 0,
             kind: DecodeErrorKind::BadVersion(code),
         })?;
@@ -136,41 +148,65 @@ impl Packet {
         })
     }
 
-    /// Encodes the packet. AMF3 packets write every value behind the avmplus
-    /// marker; lengths are the true byte counts.
+    /// Encodes the packet as a reply. AMF3 packets write every value behind
+    /// one avmplus marker; lengths are the true byte counts.
     pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
         let mut out = Vec::with_capacity(256);
-        self.encode_into(&mut out)?;
+        self.encode_into(&mut out, Form::Reply)?;
+        Ok(out)
+    }
+
+    /// Encodes the packet as a request, the way Flash Player sends one: an
+    /// AMF3 body's argument array is an AMF0 strict array with each argument
+    /// behind its own avmplus marker (all sharing the body's AMF3 tables).
+    pub fn encode_request(&self) -> Result<Vec<u8>, EncodeError> {
+        let mut out = Vec::with_capacity(256);
+        self.encode_into(&mut out, Form::Request)?;
         Ok(out)
     }
 
     /// Encodes the packet, appending to `out`.
-    pub fn encode_into(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+    pub fn encode_into(&self, out: &mut Vec<u8>, form: Form) -> Result<(), EncodeError> {
         let mut e = Encoder::new(out);
         e.write_u16(self.version.code());
         e.write_u16(count(self.headers.len())?);
         for h in &self.headers {
             e.write_utf(&h.name)?;
             e.write_u8(u8::from(h.must_understand));
-            self.write_sized_value(&mut e, &h.value)?;
+            self.write_sized_value(&mut e, &h.value, Form::Reply)?;
         }
         e.write_u16(count(self.bodies.len())?);
         for b in &self.bodies {
             e.write_utf(&b.target)?;
             e.write_utf(&b.response)?;
-            self.write_sized_value(&mut e, &b.value)?;
+            self.write_sized_value(&mut e, &b.value, form)?;
         }
         Ok(())
     }
 
     /// Writes a length placeholder, the value, then patches the length in.
-    fn write_sized_value(&self, e: &mut Encoder<'_>, v: &Value) -> Result<(), EncodeError> {
+    fn write_sized_value(
+        &self,
+        e: &mut Encoder<'_>,
+        v: &Value,
+        form: Form,
+    ) -> Result<(), EncodeError> {
         e.reset_tables();
         let at = e.output().len();
         e.write_u32(UNKNOWN_LENGTH);
-        match self.version {
-            Version::Amf3 => e.write_avmplus(v)?,
-            Version::Amf0 | Version::Amf1 => e.write_amf0(v)?,
+        match (self.version, form, v) {
+            (Version::Amf3, Form::Request, Value::Array(args)) if args.assoc.is_empty() => {
+                e.write_u8(STRICT_ARRAY);
+                e.write_u32(
+                    u32::try_from(args.dense.len())
+                        .map_err(|_| EncodeError::TooLong(args.dense.len()))?,
+                );
+                for arg in &args.dense {
+                    e.write_avmplus(arg)?;
+                }
+            }
+            (Version::Amf3, _, _) => e.write_avmplus(v)?,
+            (Version::Amf0 | Version::Amf1, _, _) => e.write_amf0(v)?,
         }
         let out = e.output();
         let len = out.len() - at - 4;

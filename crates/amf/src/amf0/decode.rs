@@ -40,10 +40,16 @@ impl Decoder<'_> {
                 kind: XmlKind::Document,
             }),
             m::AVMPLUS => self.read_amf3()?,
-            m::MOVIECLIP => return Err(self.r.error(DecodeErrorKind::Unsupported("AMF0 movieclip"))),
-            m::RECORDSET => return Err(self.r.error(DecodeErrorKind::Unsupported("AMF0 recordset"))),
+            m::MOVIECLIP => {
+                return Err(self.r.error(DecodeErrorKind::Unsupported("AMF0 movieclip")))
+            }
+            m::RECORDSET => {
+                return Err(self.r.error(DecodeErrorKind::Unsupported("AMF0 recordset")))
+            }
             m::OBJECT_END => {
-                return Err(self.r.error(DecodeErrorKind::Unsupported("AMF0 object end outside an object")))
+                return Err(self.r.error(DecodeErrorKind::Unsupported(
+                    "AMF0 object end outside an object",
+                )))
             }
             other => {
                 return Err(self.r.error(DecodeErrorKind::UnknownMarker {
@@ -69,17 +75,13 @@ impl Decoder<'_> {
         let mut members = Vec::new();
         loop {
             let key = self.read_utf()?;
-            if key.is_empty() {
-                let end = self.r.u8()?;
-                if end != m::OBJECT_END {
-                    return Err(self.r.error(DecodeErrorKind::UnknownMarker {
-                        format: "AMF0 object end",
-                        marker: end,
-                    }));
-                }
+            // An empty name ends the members only when the end marker follows;
+            // otherwise it is a member whose name is empty.
+            if key.is_empty() && self.r.peek() == Some(m::OBJECT_END) {
+                self.r.u8()?;
                 return Ok(members);
             }
-            self.check_items(members.len() as u64 + 1, 1)?;
+            self.check_count(members.len() as u64 + 1)?;
             members.push((key, self.read_amf0()?));
         }
     }

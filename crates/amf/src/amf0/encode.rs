@@ -1,7 +1,7 @@
 //! AMF0 encoding.
 
 use super::marker as m;
-use crate::encoder::{identity, Encoder};
+use crate::encoder::{identity, Encoder, Identity};
 use crate::error::EncodeError;
 use crate::value::{Value, XmlKind};
 
@@ -107,7 +107,7 @@ impl Encoder<'_> {
 
     /// Writes an AMF0 reference when `id` was written before; otherwise
     /// claims the next slot. The table holds objects and arrays only.
-    fn write_amf0_ref(&mut self, id: usize) -> bool {
+    fn write_amf0_ref(&mut self, id: Identity) -> bool {
         if let Some(&i) = self.amf0_objects.get(&id) {
             self.write_u8(m::REFERENCE);
             self.write_u16(i);

@@ -161,7 +161,7 @@ impl Decoder<'_> {
             if key.is_empty() {
                 break;
             }
-            self.check_items(assoc.len() as u64 + 1, 1)?;
+            self.check_count(assoc.len() as u64 + 1)?;
             assoc.push((key, self.read_amf3()?));
         }
         let n = self.check_items(u64::from(dense_len), 1)?;
@@ -199,7 +199,7 @@ impl Decoder<'_> {
                         if key.is_empty() {
                             break;
                         }
-                        self.check_items(dynamic.len() as u64 + 1, 1)?;
+                        self.check_count(dynamic.len() as u64 + 1)?;
                         dynamic.push((key, self.read_amf3()?));
                     }
                 }

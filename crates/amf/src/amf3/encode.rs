@@ -2,7 +2,7 @@
 
 use super::marker as m;
 use super::{INT_MAX, INT_MIN, MAX_LEN};
-use crate::encoder::{identity, Encoder};
+use crate::encoder::{buffer_identity, identity, Encoder, Identity};
 use crate::error::EncodeError;
 use crate::external::Externalizable;
 use crate::text::Str;
@@ -44,15 +44,11 @@ impl Encoder<'_> {
                     XmlKind::Document => m::XML_DOC,
                     XmlKind::E4x => m::XML,
                 });
-                self.object_count += 1;
-                self.write_inline_len(x.text.len())?;
-                self.write_bytes(x.text.as_bytes());
+                self.write_buffer(x.text.as_bytes())?;
             }
             Value::ByteArray(b) => {
                 self.write_u8(m::BYTE_ARRAY);
-                self.object_count += 1;
-                self.write_inline_len(b.len())?;
-                self.write_bytes(b);
+                self.write_buffer(b)?;
             }
             Value::Array(a) => {
                 self.write_u8(m::ARRAY);
@@ -174,9 +170,21 @@ impl Encoder<'_> {
         Ok(())
     }
 
+    /// Writes a length-prefixed buffer (ByteArray or XML body) or a reference to it.
+    fn write_buffer(&mut self, b: &[u8]) -> Result<(), EncodeError> {
+        match buffer_identity(b) {
+            Some(id) if self.write_object_ref(id) => return Ok(()),
+            Some(_) => {}
+            None => self.object_count += 1,
+        }
+        self.write_inline_len(b.len())?;
+        self.write_bytes(b);
+        Ok(())
+    }
+
     /// Writes a reference if `id` was written before; otherwise claims the
     /// next object slot for it and returns `false`.
-    fn write_object_ref(&mut self, id: usize) -> bool {
+    fn write_object_ref(&mut self, id: Identity) -> bool {
         if let Some(&i) = self.objects.get(&id) {
             self.write_u29(i << 1);
             return true;
@@ -186,7 +194,12 @@ impl Encoder<'_> {
         false
     }
 
-    fn write_vector_head(&mut self, id: usize, len: usize, flag: bool) -> Result<bool, EncodeError> {
+    fn write_vector_head(
+        &mut self,
+        id: Identity,
+        len: usize,
+        flag: bool,
+    ) -> Result<bool, EncodeError> {
         if self.write_object_ref(id) {
             return Ok(true);
         }
@@ -233,7 +246,8 @@ impl Encoder<'_> {
         } else {
             self.write_u29(0b0111);
             self.write_amf3_str(class)?;
-            self.external_traits.insert(Str::from(class), self.traits_count);
+            self.external_traits
+                .insert(Str::from(class), self.traits_count);
             self.traits_count += 1;
         }
         e.write_external(self)
