@@ -4,7 +4,33 @@ use crate::error::EncodeError;
 use crate::text::Str;
 use crate::value::Traits;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
+
+/// Hashes addresses: they are not chosen by the peer, so a multiply is
+/// enough and far cheaper than SipHash.
+#[derive(Default)]
+pub(crate) struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// A map keyed by addresses.
+pub(crate) type AddressMap<K, V> = HashMap<K, V, BuildHasherDefault<AddressHasher>>;
 
 /// Encodes AMF0 and AMF3 values into a byte vector.
 ///
@@ -14,14 +40,17 @@ use std::sync::Arc;
 pub struct Encoder<'o> {
     pub(crate) out: &'o mut Vec<u8>,
     pub(crate) strings: HashMap<Str, u32>,
+    /// Traits by `Arc` address (the common case: one `Arc` per class)...
+    pub(crate) traits_by_address: AddressMap<usize, u32>,
+    /// ...and by content, for equal traits built separately.
     pub(crate) traits: HashMap<Arc<Traits>, u32>,
     pub(crate) external_traits: HashMap<Str, u32>,
     pub(crate) traits_count: u32,
     /// Object identity (see [`Identity`]) to its object-table index.
-    pub(crate) objects: HashMap<Identity, u32>,
+    pub(crate) objects: AddressMap<Identity, u32>,
     /// Every composite value written inline takes a table slot, referenced or not.
     pub(crate) object_count: u32,
-    pub(crate) amf0_objects: HashMap<Identity, u16>,
+    pub(crate) amf0_objects: AddressMap<Identity, u16>,
     pub(crate) amf0_count: u32,
 }
 
@@ -31,12 +60,13 @@ impl<'o> Encoder<'o> {
         Encoder {
             out,
             strings: HashMap::new(),
+            traits_by_address: AddressMap::default(),
             traits: HashMap::new(),
             external_traits: HashMap::new(),
             traits_count: 0,
-            objects: HashMap::new(),
+            objects: AddressMap::default(),
             object_count: 0,
-            amf0_objects: HashMap::new(),
+            amf0_objects: AddressMap::default(),
             amf0_count: 0,
         }
     }
@@ -44,6 +74,7 @@ impl<'o> Encoder<'o> {
     /// Clears the reference tables, as at the start of each packet header and body.
     pub fn reset_tables(&mut self) {
         self.strings.clear();
+        self.traits_by_address.clear();
         self.traits.clear();
         self.external_traits.clear();
         self.traits_count = 0;

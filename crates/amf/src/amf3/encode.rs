@@ -7,6 +7,7 @@ use crate::error::EncodeError;
 use crate::external::Externalizable;
 use crate::text::Str;
 use crate::value::{Object, Value, XmlKind};
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 impl Encoder<'_> {
@@ -31,7 +32,7 @@ impl Encoder<'_> {
             }
             Value::String(s) => {
                 self.write_u8(m::STRING);
-                self.write_amf3_str(s)?;
+                self.write_shared_str(s)?;
             }
             Value::Date(d) => {
                 self.write_u8(m::DATE);
@@ -57,7 +58,7 @@ impl Encoder<'_> {
                 }
                 self.write_inline_len(a.dense.len())?;
                 for (k, v) in &a.assoc {
-                    self.write_amf3_str(k)?;
+                    self.write_shared_str(k)?;
                     self.write_amf3(v)?;
                 }
                 self.write_amf3_str("")?;
@@ -104,7 +105,7 @@ impl Encoder<'_> {
             Value::VectorObject(vec) => {
                 self.write_u8(m::VECTOR_OBJECT);
                 if !self.write_vector_head(identity(vec), vec.items.len(), vec.fixed)? {
-                    self.write_amf3_str(&vec.type_name)?;
+                    self.write_shared_str(&vec.type_name)?;
                     for v in &vec.items {
                         self.write_amf3(v)?;
                     }
@@ -155,18 +156,55 @@ impl Encoder<'_> {
 
     /// Writes an AMF3 string body (no marker), as a reference when already sent.
     pub fn write_amf3_str(&mut self, s: &str) -> Result<(), EncodeError> {
+        if self.write_str_ref(s) {
+            return Ok(());
+        }
+        self.write_str_inline(s, || Str::from(s))
+    }
+
+    /// Like [`Encoder::write_amf3_str`], but remembers the string by sharing
+    /// its buffer instead of copying it, hashing it once.
+    pub(crate) fn write_shared_str(&mut self, s: &Str) -> Result<(), EncodeError> {
         if s.is_empty() {
             self.write_u8(0x01);
             return Ok(());
         }
-        if let Some(&i) = self.strings.get(s) {
-            self.write_u29(i << 1);
-            return Ok(());
+        let next = self.strings.len() as u32;
+        match self.strings.entry(s.clone()) {
+            Entry::Occupied(e) => {
+                let i = *e.get();
+                self.write_u29(i << 1);
+                Ok(())
+            }
+            Entry::Vacant(e) => {
+                e.insert(next);
+                self.write_inline_len(s.len())?;
+                self.write_bytes(s.as_bytes());
+                Ok(())
+            }
         }
+    }
+
+    /// Writes the empty string or a reference; `false` when `s` must go inline.
+    fn write_str_ref(&mut self, s: &str) -> bool {
+        if s.is_empty() {
+            self.write_u8(0x01);
+            return true;
+        }
+        match self.strings.get(s) {
+            Some(&i) => {
+                self.write_u29(i << 1);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn write_str_inline(&mut self, s: &str, key: impl FnOnce() -> Str) -> Result<(), EncodeError> {
         self.write_inline_len(s.len())?;
         self.write_bytes(s.as_bytes());
         let index = self.strings.len() as u32;
-        self.strings.insert(Str::from(s), index);
+        self.strings.insert(key(), index);
         Ok(())
     }
 
@@ -210,7 +248,13 @@ impl Encoder<'_> {
 
     fn write_object_body(&mut self, o: &Arc<Object>) -> Result<(), EncodeError> {
         let t = &o.traits;
-        if let Some(&i) = self.traits.get(t) {
+        let address = Arc::as_ptr(t) as usize;
+        let known = self
+            .traits_by_address
+            .get(&address)
+            .or_else(|| self.traits.get(t))
+            .copied();
+        if let Some(i) = known {
             self.write_u29((i << 2) | 1);
         } else {
             let count = t.sealed.len();
@@ -219,10 +263,11 @@ impl Encoder<'_> {
             }
             let dynamic = if t.dynamic { 0b1000 } else { 0 };
             self.write_u29(((count as u32) << 4) | dynamic | 0b011);
-            self.write_amf3_str(&t.class)?;
+            self.write_shared_str(&t.class)?;
             for name in &t.sealed {
-                self.write_amf3_str(name)?;
+                self.write_shared_str(name)?;
             }
+            self.traits_by_address.insert(address, self.traits_count);
             self.traits.insert(t.clone(), self.traits_count);
             self.traits_count += 1;
         }
@@ -231,7 +276,7 @@ impl Encoder<'_> {
         }
         if t.dynamic {
             for (k, v) in &o.dynamic {
-                self.write_amf3_str(k)?;
+                self.write_shared_str(k)?;
                 self.write_amf3(v)?;
             }
             self.write_amf3_str("")?;
