@@ -2,7 +2,7 @@
 
 use crate::error::EncodeError;
 use crate::text::Str;
-use crate::value::Traits;
+use crate::value::{Traits, Value};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
@@ -52,6 +52,10 @@ pub struct Encoder<'o> {
     pub(crate) object_count: u32,
     pub(crate) amf0_objects: AddressMap<Identity, u16>,
     pub(crate) amf0_count: u32,
+    /// Every value registered by identity, kept alive until the tables are
+    /// reset, so that no address can be freed and reused by another value
+    /// (e.g. a temporary built inside an externalizable writer).
+    pub(crate) keep_alive: Vec<Value>,
 }
 
 impl<'o> Encoder<'o> {
@@ -68,6 +72,7 @@ impl<'o> Encoder<'o> {
             object_count: 0,
             amf0_objects: AddressMap::default(),
             amf0_count: 0,
+            keep_alive: Vec::new(),
         }
     }
 
@@ -82,6 +87,7 @@ impl<'o> Encoder<'o> {
         self.object_count = 0;
         self.amf0_objects.clear();
         self.amf0_count = 0;
+        self.keep_alive.clear();
     }
 
     /// The bytes written so far.

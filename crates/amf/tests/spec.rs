@@ -266,3 +266,43 @@ fn amf0_references() {
         &[0x0A, 0, 0, 0, 2, 0x03, 0x00, 0x00, 0x09, 0x07, 0x00, 0x01],
     );
 }
+
+/// An externalizable whose writer builds and drops temporary values: the
+/// allocator may hand a freed address to the next temporary, which must not
+/// be mistaken for the first one.
+#[derive(Debug, PartialEq)]
+struct Temporaries;
+
+impl flexgate_amf::Externalizable for Temporaries {
+    fn class_name(&self) -> &str {
+        "T"
+    }
+    fn write_external(
+        &self,
+        out: &mut flexgate_amf::Encoder<'_>,
+    ) -> Result<(), flexgate_amf::EncodeError> {
+        for i in 0..4u8 {
+            let temp = Value::ByteArray(Bytes::from(vec![i; 16]));
+            out.write_amf3(&temp)?;
+            let temp = Value::array(vec![Value::Integer(i32::from(i))]);
+            out.write_amf3(&temp)?;
+        }
+        Ok(())
+    }
+    fn eq_external(&self, other: &dyn flexgate_amf::Externalizable) -> bool {
+        flexgate_amf::eq_external(self, other)
+    }
+}
+
+#[test]
+fn temporaries_inside_an_externalizable_are_never_referenced() {
+    let bytes = amf3(&Value::External(Arc::new(Temporaries)));
+    // traits: 0x0A 0x07 0x03 'T'; then four (ByteArray, Array) pairs inline.
+    let mut expected = vec![0x0A, 0x07, 0x03, b'T'];
+    for i in 0..4u8 {
+        expected.extend_from_slice(&[0x0C, 0x21]);
+        expected.extend_from_slice(&[i; 16]);
+        expected.extend_from_slice(&[0x09, 0x03, 0x01, 0x04, i]);
+    }
+    assert_eq!(bytes, expected);
+}

@@ -36,7 +36,7 @@ impl Encoder<'_> {
                 self.write_bytes(x.text.as_bytes());
             }
             Value::Array(a) => {
-                if self.write_amf0_ref(identity(a)) {
+                if self.write_amf0_ref(identity(a), v) {
                     return Ok(());
                 }
                 if a.assoc.is_empty() {
@@ -60,7 +60,7 @@ impl Encoder<'_> {
                 }
             }
             Value::Object(o) => {
-                if self.write_amf0_ref(identity(o)) {
+                if self.write_amf0_ref(identity(o), v) {
                     return Ok(());
                 }
                 if o.class().is_empty() {
@@ -107,12 +107,13 @@ impl Encoder<'_> {
 
     /// Writes an AMF0 reference when `id` was written before; otherwise
     /// claims the next slot. The table holds objects and arrays only.
-    fn write_amf0_ref(&mut self, id: Identity) -> bool {
+    fn write_amf0_ref(&mut self, id: Identity, value: &Value) -> bool {
         if let Some(&i) = self.amf0_objects.get(&id) {
             self.write_u8(m::REFERENCE);
             self.write_u16(i);
             return true;
         }
+        self.keep_alive.push(value.clone());
         if let Ok(i) = u16::try_from(self.amf0_count) {
             self.amf0_objects.insert(id, i);
         }

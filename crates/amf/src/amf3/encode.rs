@@ -45,15 +45,15 @@ impl Encoder<'_> {
                     XmlKind::Document => m::XML_DOC,
                     XmlKind::E4x => m::XML,
                 });
-                self.write_buffer(x.text.as_bytes())?;
+                self.write_buffer(x.text.as_bytes(), v)?;
             }
             Value::ByteArray(b) => {
                 self.write_u8(m::BYTE_ARRAY);
-                self.write_buffer(b)?;
+                self.write_buffer(b, v)?;
             }
             Value::Array(a) => {
                 self.write_u8(m::ARRAY);
-                if self.write_object_ref(identity(a)) {
+                if self.write_object_ref(identity(a), v) {
                     return Ok(());
                 }
                 self.write_inline_len(a.dense.len())?;
@@ -68,19 +68,19 @@ impl Encoder<'_> {
             }
             Value::Object(o) => {
                 self.write_u8(m::OBJECT);
-                if !self.write_object_ref(identity(o)) {
+                if !self.write_object_ref(identity(o), v) {
                     self.write_object_body(o)?;
                 }
             }
             Value::External(e) => {
                 self.write_u8(m::OBJECT);
-                if !self.write_object_ref(identity(e)) {
+                if !self.write_object_ref(identity(e), v) {
                     self.write_external(e.as_ref())?;
                 }
             }
             Value::VectorInt(vec) => {
                 self.write_u8(m::VECTOR_INT);
-                if !self.write_vector_head(identity(vec), vec.items.len(), vec.fixed)? {
+                if !self.write_vector_head(identity(vec), v, vec.items.len(), vec.fixed)? {
                     for i in &vec.items {
                         self.write_u32(*i as u32);
                     }
@@ -88,7 +88,7 @@ impl Encoder<'_> {
             }
             Value::VectorUint(vec) => {
                 self.write_u8(m::VECTOR_UINT);
-                if !self.write_vector_head(identity(vec), vec.items.len(), vec.fixed)? {
+                if !self.write_vector_head(identity(vec), v, vec.items.len(), vec.fixed)? {
                     for i in &vec.items {
                         self.write_u32(*i);
                     }
@@ -96,7 +96,7 @@ impl Encoder<'_> {
             }
             Value::VectorNumber(vec) => {
                 self.write_u8(m::VECTOR_DOUBLE);
-                if !self.write_vector_head(identity(vec), vec.items.len(), vec.fixed)? {
+                if !self.write_vector_head(identity(vec), v, vec.items.len(), vec.fixed)? {
                     for n in &vec.items {
                         self.write_f64(*n);
                     }
@@ -104,7 +104,7 @@ impl Encoder<'_> {
             }
             Value::VectorObject(vec) => {
                 self.write_u8(m::VECTOR_OBJECT);
-                if !self.write_vector_head(identity(vec), vec.items.len(), vec.fixed)? {
+                if !self.write_vector_head(identity(vec), v, vec.items.len(), vec.fixed)? {
                     self.write_shared_str(&vec.type_name)?;
                     for v in &vec.items {
                         self.write_amf3(v)?;
@@ -113,7 +113,7 @@ impl Encoder<'_> {
             }
             Value::Dictionary(d) => {
                 self.write_u8(m::DICTIONARY);
-                if !self.write_vector_head(identity(d), d.entries.len(), d.weak_keys)? {
+                if !self.write_vector_head(identity(d), v, d.entries.len(), d.weak_keys)? {
                     for (k, v) in &d.entries {
                         self.write_amf3(k)?;
                         self.write_amf3(v)?;
@@ -209,9 +209,9 @@ impl Encoder<'_> {
     }
 
     /// Writes a length-prefixed buffer (ByteArray or XML body) or a reference to it.
-    fn write_buffer(&mut self, b: &[u8]) -> Result<(), EncodeError> {
+    fn write_buffer(&mut self, b: &[u8], value: &Value) -> Result<(), EncodeError> {
         match buffer_identity(b) {
-            Some(id) if self.write_object_ref(id) => return Ok(()),
+            Some(id) if self.write_object_ref(id, value) => return Ok(()),
             Some(_) => {}
             None => self.object_count += 1,
         }
@@ -222,11 +222,12 @@ impl Encoder<'_> {
 
     /// Writes a reference if `id` was written before; otherwise claims the
     /// next object slot for it and returns `false`.
-    fn write_object_ref(&mut self, id: Identity) -> bool {
+    fn write_object_ref(&mut self, id: Identity, value: &Value) -> bool {
         if let Some(&i) = self.objects.get(&id) {
             self.write_u29(i << 1);
             return true;
         }
+        self.keep_alive.push(value.clone());
         self.objects.insert(id, self.object_count);
         self.object_count += 1;
         false
@@ -235,10 +236,11 @@ impl Encoder<'_> {
     fn write_vector_head(
         &mut self,
         id: Identity,
+        value: &Value,
         len: usize,
         flag: bool,
     ) -> Result<bool, EncodeError> {
-        if self.write_object_ref(id) {
+        if self.write_object_ref(id, value) {
             return Ok(true);
         }
         self.write_inline_len(len)?;
