@@ -1,1 +1,47 @@
-//! Messaging broker (filled in by the broker work).
+//! The messaging core of flexgate: connections, subscriptions with
+//! subtopics and selectors, and a store-and-drain message log.
+//!
+//! The model is AmFast's: a publish stores the message in its
+//! destination's log; a poll drains, for one connection, whatever arrived
+//! for its subscriptions since its last drain. Long polls wait on a
+//! notification instead of sleeping in a loop. Routing rules (subtopic
+//! syntax and wildcards, selector semantics, defaults) are BlazeDS's.
+//!
+//! * [`Broker`] — the entry point, generic over a [`MessageStore`].
+//! * [`MemoryStore`] — the embedded single-node store.
+//! * [`Selector`], [`Subtopic`] — parsed once at subscribe time.
+//! * [`WakeHub`], [`ClusterNotifier`] — long-poll wake-ups, pluggable
+//!   across nodes.
+//! * [`Cleaner`] — background purge of expired messages and idle
+//!   connections.
+//!
+//! The crate knows nothing about HTTP or Flex message classes: a message's
+//! [`Payload`] is an opaque AMF value.
+
+mod broker;
+mod cleaner;
+mod clock;
+mod connection;
+mod destination;
+mod error;
+mod message;
+pub mod selector;
+pub mod store;
+mod subscription;
+pub mod subtopic;
+mod wake;
+
+pub use broker::{Broker, Delivery, Published, PurgeStats};
+pub use cleaner::Cleaner;
+pub use clock::Clock;
+pub use connection::{new_connection_id, Connection, ConnectionUpdate};
+pub use destination::{BrokerConfig, DestinationConfig};
+pub use error::{BrokerError, StoreError};
+pub use message::{Message, Payload, DESTINATION_CLIENT_ID_HEADER, SUBTOPIC_HEADER};
+pub use selector::{HeaderSource, Selector, SelectorError};
+pub use store::{MemoryStore, MessageStore, Pending};
+pub use subscription::{
+    SubscribeOutcome, Subscription, SubscriptionFilter, SubscriptionKey, Unsubscribe,
+};
+pub use subtopic::{Subtopic, SubtopicError};
+pub use wake::{ClusterNotifier, WaitRegistration, WakeEvent, WakeHub};

@@ -1,1 +1,75 @@
-fn main() { println!("flexgate {}", env!("CARGO_PKG_VERSION")); }
+//! The `flexgate` binary: `flexgate [--config FILE]`.
+
+use flexgate_gateway::config::Config;
+use flexgate_gateway::Gateway;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: flexgate [--config FILE]\n\
+    Serves Flex/Flash AMF clients. Without --config, serves the demo on 127.0.0.1:8400.";
+
+fn main() -> ExitCode {
+    let mut config_path: Option<PathBuf> = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--config" | "-c" => match args.next() {
+                Some(p) => config_path = Some(PathBuf::from(p)),
+                None => return usage_error("--config needs a file"),
+            },
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            "--version" | "-V" => {
+                println!("flexgate {}", env!("CARGO_PKG_VERSION"));
+                return ExitCode::SUCCESS;
+            }
+            other => return usage_error(&format!("unknown argument '{other}'")),
+        }
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let config = match config_path {
+        Some(p) => match Config::load(&p) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("flexgate: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => Config::default(),
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("flexgate: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let running = match Gateway::new(config).start().await {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("flexgate: cannot listen: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        println!("flexgate listening on http://{}", running.local_addr());
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            eprintln!("flexgate: cannot wait for Ctrl-C: {e}");
+        }
+        tracing::info!("shutting down");
+        running.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}
+
+fn usage_error(msg: &str) -> ExitCode {
+    eprintln!("flexgate: {msg}\n{USAGE}");
+    ExitCode::from(2)
+}

@@ -1,0 +1,513 @@
+//! The broker: validation, routing rules and waiting, over a
+//! [`MessageStore`].
+
+use std::sync::Arc;
+
+use flexgate_amf::Value;
+use tokio::time::Instant;
+
+use crate::clock::Clock;
+use crate::connection::{new_connection_id, Connection, ConnectionUpdate};
+use crate::destination::{BrokerConfig, DestinationConfig};
+use crate::error::BrokerError;
+use crate::message::{Message, Payload};
+use crate::selector::Selector;
+use crate::store::{MessageStore, Pending};
+use crate::subscription::{SubscribeOutcome, Subscription, SubscriptionKey, Unsubscribe};
+use crate::subtopic::Subtopic;
+use crate::wake::{ClusterNotifier, WakeEvent, WakeHub};
+
+/// One message handed to one consumer.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// The consumer's client id: the gateway sets the delivered message's
+    /// `clientId` to it (and `DSDstClientId`-style batching relies on it).
+    pub client_id: String,
+    /// The message's sequence number in its destination's log.
+    pub seq: u64,
+    /// The message (shared with every other consumer receiving it).
+    pub message: Arc<Message>,
+}
+
+/// The result of a publish.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// Sequence number in the destination's log.
+    pub seq: u64,
+    /// The message as stored (timestamp and TTL stamped).
+    pub message: Arc<Message>,
+}
+
+/// What one [`Broker::purge`] pass removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PurgeStats {
+    /// Log entries dropped (expired or consumed by every subscriber).
+    pub messages: usize,
+    /// Idle connections expired.
+    pub connections: usize,
+}
+
+/// The messaging core. Generic over the shared state so that the
+/// in-memory and a Redis store run the same rules.
+pub struct Broker<S: MessageStore> {
+    store: S,
+    config: BrokerConfig,
+    hub: WakeHub,
+    clock: Clock,
+    cluster: Option<Arc<dyn ClusterNotifier>>,
+}
+
+impl<S: MessageStore> std::fmt::Debug for Broker<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Broker")
+            .field("config", &self.config)
+            .field("hub", &self.hub)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: MessageStore> Broker<S> {
+    /// A broker over `store` with the system clock.
+    pub fn new(store: S, config: BrokerConfig) -> Self {
+        Broker {
+            store,
+            config,
+            hub: WakeHub::new(),
+            clock: Clock::system(),
+            cluster: None,
+        }
+    }
+
+    /// Forwards wake-ups to other nodes through `notifier`.
+    pub fn with_cluster_notifier(mut self, notifier: Arc<dyn ClusterNotifier>) -> Self {
+        self.cluster = Some(notifier);
+        self
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &BrokerConfig {
+        &self.config
+    }
+
+    /// The node-local wake hub; a cluster listener feeds remote
+    /// [`WakeEvent`]s into it.
+    pub fn wake_hub(&self) -> &WakeHub {
+        &self.hub
+    }
+
+    /// Current time in epoch milliseconds, as the broker sees it.
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
+    /// The settings of a destination.
+    pub fn destination(&self, id: &str) -> Result<&DestinationConfig, BrokerError> {
+        self.config
+            .destinations
+            .get(id)
+            .ok_or_else(|| BrokerError::UnknownDestination(id.to_owned()))
+    }
+
+    fn announce(&self, event: WakeEvent) {
+        self.hub.wake(&event);
+        if let Some(c) = &self.cluster {
+            c.announce(&event);
+        }
+    }
+
+    // ----- connections -----
+
+    /// Returns the connection with `id`, creating it when absent (a Flex
+    /// ping with an unknown or no `DSId`); an existing one is touched.
+    /// `None` generates a new id.
+    pub async fn connect(
+        &self,
+        id: Option<&str>,
+        channel: &str,
+    ) -> Result<Connection, BrokerError> {
+        let id = id.map_or_else(new_connection_id, str::to_owned);
+        let timeout =
+            u64::try_from(self.config.connection_idle_timeout.as_millis()).unwrap_or(u64::MAX);
+        let conn = Connection::new(id, channel, self.now_ms(), timeout);
+        let (conn, created) = self.store.open_connection(conn).await?;
+        if created {
+            tracing::debug!(connection = %conn.id, channel, "connection created");
+        }
+        Ok(conn)
+    }
+
+    /// The connection with `id`.
+    pub async fn connection(&self, id: &str) -> Result<Connection, BrokerError> {
+        self.store
+            .connection(id)
+            .await?
+            .ok_or_else(|| BrokerError::NotConnected(id.to_owned()))
+    }
+
+    /// Records activity on a connection.
+    pub async fn touch(&self, id: &str) -> Result<(), BrokerError> {
+        self.update_connection(
+            id,
+            ConnectionUpdate::Touch {
+                now_ms: self.now_ms(),
+            },
+        )
+        .await
+    }
+
+    /// Applies an update (principal, attribute, timeout) to a connection.
+    pub async fn update_connection(
+        &self,
+        id: &str,
+        update: ConnectionUpdate,
+    ) -> Result<(), BrokerError> {
+        if self.store.update_connection(id, update).await? {
+            Ok(())
+        } else {
+            Err(BrokerError::NotConnected(id.to_owned()))
+        }
+    }
+
+    /// Removes a connection with its subscriptions and undelivered
+    /// messages, and wakes its waiting polls (which then fail with
+    /// [`BrokerError::NotConnected`]). `false` if it did not exist.
+    pub async fn disconnect(&self, id: &str) -> Result<bool, BrokerError> {
+        let removed = self.store.remove_connection(id).await?.is_some();
+        if removed {
+            tracing::debug!(connection = id, "connection removed");
+            self.announce(WakeEvent::Connection(id.to_owned()));
+        }
+        Ok(removed)
+    }
+
+    // ----- subscriptions -----
+
+    fn parse_subtopic(
+        &self,
+        dest_id: &str,
+        dest: &DestinationConfig,
+        subtopic: Option<&str>,
+    ) -> Result<Option<Subtopic>, BrokerError> {
+        let Some(s) = subtopic.filter(|s| !s.is_empty()) else {
+            return Ok(None);
+        };
+        if !dest.allow_subtopics {
+            return Err(BrokerError::SubtopicsNotAllowed {
+                destination: dest_id.to_owned(),
+                subtopic: s.to_owned(),
+            });
+        }
+        Ok(Some(Subtopic::parse(s, &dest.subtopic_separator)?))
+    }
+
+    /// Subscribes consumer `client_id` of `connection_id` to `destination`
+    /// with an optional subtopic pattern and selector (empty strings mean
+    /// none). Subscribing the same consumer again with another
+    /// subtopic/selector adds a filter (`MultiTopicConsumer`).
+    pub async fn subscribe(
+        &self,
+        connection_id: &str,
+        client_id: &str,
+        destination: &str,
+        subtopic: Option<&str>,
+        selector: Option<&str>,
+    ) -> Result<SubscribeOutcome, BrokerError> {
+        let dest = self.destination(destination)?;
+        let subtopic = self.parse_subtopic(destination, dest, subtopic)?;
+        if let Some(st) = &subtopic {
+            if st.has_wildcard() && dest.disallow_wildcard_subtopics {
+                return Err(BrokerError::WildcardSubtopicNotAllowed {
+                    destination: destination.to_owned(),
+                    subtopic: st.to_string(),
+                });
+            }
+        }
+        let selector = match selector.filter(|s| !s.trim().is_empty()) {
+            Some(s) => Some(Selector::parse(s)?),
+            None => None,
+        };
+        let key = SubscriptionKey::new(connection_id, destination, client_id);
+        let outcome = self.store.subscribe(key, subtopic, selector).await?;
+        match outcome {
+            SubscribeOutcome::NotConnected => {
+                return Err(BrokerError::NotConnected(connection_id.to_owned()))
+            }
+            SubscribeOutcome::AlreadySubscribed => {
+                tracing::warn!(
+                    connection = connection_id,
+                    client_id,
+                    destination,
+                    "already subscribed"
+                )
+            }
+            _ => tracing::debug!(
+                connection = connection_id,
+                client_id,
+                destination,
+                "subscribed"
+            ),
+        }
+        // A poll already waiting must start listening to this destination.
+        self.announce(WakeEvent::Connection(connection_id.to_owned()));
+        Ok(outcome)
+    }
+
+    /// Removes one subtopic/selector filter of a consumer (its
+    /// subscription goes with its last filter). `false` if it was not
+    /// subscribed so.
+    pub async fn unsubscribe(
+        &self,
+        connection_id: &str,
+        client_id: &str,
+        destination: &str,
+        subtopic: Option<&str>,
+        selector: Option<&str>,
+    ) -> Result<bool, BrokerError> {
+        let what = Unsubscribe::Filter {
+            subtopic: subtopic.filter(|s| !s.is_empty()),
+            selector: selector.filter(|s| !s.trim().is_empty()),
+        };
+        self.unsubscribe_with(connection_id, client_id, destination, what)
+            .await
+    }
+
+    /// Removes a consumer's whole subscription to `destination`.
+    pub async fn unsubscribe_all(
+        &self,
+        connection_id: &str,
+        client_id: &str,
+        destination: &str,
+    ) -> Result<bool, BrokerError> {
+        self.unsubscribe_with(connection_id, client_id, destination, Unsubscribe::All)
+            .await
+    }
+
+    async fn unsubscribe_with(
+        &self,
+        connection_id: &str,
+        client_id: &str,
+        destination: &str,
+        what: Unsubscribe<'_>,
+    ) -> Result<bool, BrokerError> {
+        let key = SubscriptionKey::new(connection_id, destination, client_id);
+        let removed = self.store.unsubscribe(&key, what).await?;
+        if removed {
+            tracing::debug!(
+                connection = connection_id,
+                client_id,
+                destination,
+                "unsubscribed"
+            );
+            self.announce(WakeEvent::Connection(connection_id.to_owned()));
+        }
+        Ok(removed)
+    }
+
+    /// The subscriptions of a connection.
+    pub async fn subscriptions(
+        &self,
+        connection_id: &str,
+    ) -> Result<Vec<Arc<Subscription>>, BrokerError> {
+        Ok(self.store.subscriptions(connection_id).await?)
+    }
+
+    // ----- publishing -----
+
+    /// Publishes a message: validates destination and subtopic, stamps the
+    /// timestamp and TTL, stores it, then wakes waiting polls.
+    pub async fn publish_message(&self, mut message: Message) -> Result<Published, BrokerError> {
+        let dest = self.destination(&message.destination)?;
+        if message.subtopic.as_deref() == Some("") {
+            message.subtopic = None;
+        }
+        if let Some(st) =
+            self.parse_subtopic(&message.destination, dest, message.subtopic.as_deref())?
+        {
+            if st.has_wildcard() {
+                return Err(BrokerError::WildcardPublish(st.to_string()));
+            }
+        }
+        message.timestamp_ms = self.now_ms();
+        message.ttl_ms = dest.effective_ttl_ms(message.ttl_ms);
+        let max = dest.max_messages;
+        let message = Arc::new(message);
+        let seq = self.store.append(message.clone(), max).await?;
+        tracing::trace!(destination = %message.destination, seq, id = %message.id, "published");
+        self.announce(WakeEvent::Destination(message.destination.clone()));
+        Ok(Published { seq, message })
+    }
+
+    /// Server-side publish for Rust services: `body` becomes the body of an
+    /// `AsyncMessage` the gateway builds ([`Payload::Body`]).
+    pub async fn publish<I, K>(
+        &self,
+        destination: &str,
+        subtopic: Option<&str>,
+        body: Value,
+        headers: I,
+    ) -> Result<Published, BrokerError>
+    where
+        I: IntoIterator<Item = (K, Value)>,
+        K: Into<String>,
+    {
+        let mut message = Message::new(destination, Payload::Body(body));
+        message.subtopic = subtopic.map(str::to_owned);
+        message.headers = headers.into_iter().map(|(k, v)| (k.into(), v)).collect();
+        self.publish_message(message).await
+    }
+
+    // ----- polling -----
+
+    /// Takes the new deliveries of a connection: in publish order per
+    /// destination (interleaved across destinations by timestamp), each
+    /// message once per matching consumer, never one published before the
+    /// consumer subscribed, never an expired one.
+    pub async fn poll(&self, connection_id: &str) -> Result<Vec<Delivery>, BrokerError> {
+        let now = self.now_ms();
+        let pending = self
+            .store
+            .take_pending(connection_id, now)
+            .await?
+            .ok_or_else(|| BrokerError::NotConnected(connection_id.to_owned()))?;
+        Ok(self.route(connection_id, now, pending))
+    }
+
+    fn route(&self, connection_id: &str, now: u64, pending: Vec<Pending>) -> Vec<Delivery> {
+        let mut per_dest: Vec<(String, Vec<Delivery>)> = Vec::new();
+        for p in pending {
+            let key = &p.subscription.key;
+            if p.missed > 0 {
+                tracing::warn!(
+                    connection = connection_id,
+                    client_id = %key.client_id,
+                    destination = %key.destination,
+                    missed = p.missed,
+                    "consumer fell behind the retention limit; messages were dropped"
+                );
+            }
+            let Some(dest) = self.config.destinations.get(&key.destination) else {
+                continue;
+            };
+            let slot = match per_dest.iter().position(|(d, _)| *d == key.destination) {
+                Some(i) => i,
+                None => {
+                    per_dest.push((key.destination.clone(), Vec::new()));
+                    per_dest.len() - 1
+                }
+            };
+            for (seq, m) in p.messages {
+                if m.is_expired(now) {
+                    continue;
+                }
+                if !dest.echo_to_sender && m.sender.as_deref() == Some(connection_id) {
+                    continue;
+                }
+                if let Some(target) = m.target_client_id.as_deref() {
+                    if target != connection_id && target != key.client_id {
+                        continue;
+                    }
+                }
+                if p.subscription.accepts(seq, &m) {
+                    per_dest[slot].1.push(Delivery {
+                        client_id: key.client_id.clone(),
+                        seq,
+                        message: m,
+                    });
+                }
+            }
+        }
+        for (_, list) in &mut per_dest {
+            // Stable: consumers of the same message keep subscription order.
+            list.sort_by_key(|d| d.seq);
+        }
+        merge_by_timestamp(per_dest.into_iter().map(|(_, l)| l).collect())
+    }
+
+    /// Returns new deliveries as soon as there are any, or an empty list at
+    /// `deadline`. Woken by publishes to the connection's destinations and
+    /// by changes to the connection (subscribe, unsubscribe, disconnect),
+    /// never by polling in a loop.
+    pub async fn wait_for_messages(
+        &self,
+        connection_id: &str,
+        deadline: Instant,
+    ) -> Result<Vec<Delivery>, BrokerError> {
+        loop {
+            let mut destinations: Vec<String> = self
+                .store
+                .subscriptions(connection_id)
+                .await?
+                .iter()
+                .map(|s| s.key.destination.clone())
+                .collect();
+            destinations.sort();
+            destinations.dedup();
+            // Register before checking, so a publish racing this check
+            // either is seen by it or wakes the registration.
+            let registration = self.hub.register(connection_id, destinations);
+            let deliveries = self.poll(connection_id).await?;
+            if !deliveries.is_empty() {
+                return Ok(deliveries);
+            }
+            tokio::select! {
+                _ = registration.notified() => {}
+                _ = tokio::time::sleep_until(deadline) => return Ok(Vec::new()),
+            }
+        }
+    }
+
+    // ----- maintenance -----
+
+    /// Drops expired and fully consumed messages and expires idle
+    /// connections (their waiting polls are woken and fail).
+    pub async fn purge(&self) -> Result<PurgeStats, BrokerError> {
+        let now = self.now_ms();
+        let messages = self.store.purge(now).await?;
+        let mut connections = 0;
+        for id in self.store.idle_connections(now).await? {
+            if self.store.remove_connection(&id).await?.is_some() {
+                tracing::debug!(connection = %id, "idle connection expired");
+                connections += 1;
+                self.announce(WakeEvent::Connection(id));
+            }
+        }
+        Ok(PurgeStats {
+            messages,
+            connections,
+        })
+    }
+}
+
+/// Merges per-destination lists (each already in order) by head
+/// timestamp, keeping each list's internal order.
+fn merge_by_timestamp(mut lists: Vec<Vec<Delivery>>) -> Vec<Delivery> {
+    lists.retain(|l| !l.is_empty());
+    match lists.len() {
+        0 => return Vec::new(),
+        1 => return lists.pop().unwrap_or_default(),
+        _ => {}
+    }
+    let total = lists.iter().map(Vec::len).sum();
+    let mut out = Vec::with_capacity(total);
+    let mut iters: Vec<std::iter::Peekable<std::vec::IntoIter<Delivery>>> = lists
+        .into_iter()
+        .map(|l| l.into_iter().peekable())
+        .collect();
+    loop {
+        let next = iters
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, it)| it.peek().map(|d| (d.message.timestamp_ms, i)))
+            .min();
+        let Some((_, i)) = next else { break };
+        if let Some(d) = iters[i].next() {
+            out.push(d);
+        }
+    }
+    out
+}

@@ -1,0 +1,121 @@
+//! Per-destination settings and the broker configuration.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::subtopic::DEFAULT_SEPARATOR;
+
+/// Settings of one messaging destination. Defaults follow BlazeDS where it
+/// has a rule and AmFast where it does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DestinationConfig {
+    /// TTL given to messages that arrive with a TTL of 0 (AmFast's store
+    /// needs a bound; default 30 s as in AmFast's memory store).
+    pub default_ttl_ms: u64,
+    /// When set, every message gets this TTL (BlazeDS
+    /// `message-time-to-live`).
+    pub ttl_override_ms: Option<u64>,
+    /// Whether subtopics may be used (BlazeDS `allow-subtopics`, default
+    /// false).
+    pub allow_subtopics: bool,
+    /// Whether subscribing with a wildcard subtopic is refused (BlazeDS
+    /// `disallow-wildcard-subtopics`, default false).
+    pub disallow_wildcard_subtopics: bool,
+    /// Subtopic separator (BlazeDS `subtopic-separator`, default `.`).
+    pub subtopic_separator: String,
+    /// Whether the publishing connection receives its own messages when it
+    /// is subscribed. BlazeDS routes to every subscriber including the
+    /// sender, so the default is true.
+    pub echo_to_sender: bool,
+    /// Most messages retained per destination; older ones are dropped
+    /// first, and a consumer that falls that far behind misses them.
+    pub max_messages: usize,
+}
+
+impl Default for DestinationConfig {
+    fn default() -> Self {
+        DestinationConfig {
+            default_ttl_ms: 30_000,
+            ttl_override_ms: None,
+            allow_subtopics: false,
+            disallow_wildcard_subtopics: false,
+            subtopic_separator: DEFAULT_SEPARATOR.to_owned(),
+            echo_to_sender: true,
+            max_messages: 10_000,
+        }
+    }
+}
+
+impl DestinationConfig {
+    /// Sets `allow_subtopics`.
+    pub fn allow_subtopics(mut self, allow: bool) -> Self {
+        self.allow_subtopics = allow;
+        self
+    }
+
+    /// Sets `default_ttl_ms`.
+    pub fn default_ttl_ms(mut self, ms: u64) -> Self {
+        self.default_ttl_ms = ms;
+        self
+    }
+
+    /// Sets `echo_to_sender`.
+    pub fn echo_to_sender(mut self, echo: bool) -> Self {
+        self.echo_to_sender = echo;
+        self
+    }
+
+    /// Sets `max_messages`.
+    pub fn max_messages(mut self, max: usize) -> Self {
+        self.max_messages = max;
+        self
+    }
+
+    /// Sets `subtopic_separator`.
+    pub fn subtopic_separator(mut self, separator: impl Into<String>) -> Self {
+        self.subtopic_separator = separator.into();
+        self
+    }
+
+    /// The TTL a message published with `requested_ms` gets.
+    pub fn effective_ttl_ms(&self, requested_ms: u64) -> u64 {
+        match self.ttl_override_ms {
+            Some(ttl) => ttl,
+            None if requested_ms == 0 => self.default_ttl_ms,
+            None => requested_ms,
+        }
+    }
+}
+
+/// Broker configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerConfig {
+    /// Destinations by id; anything else is an unknown destination.
+    pub destinations: HashMap<String, DestinationConfig>,
+    /// Idle time after which a connection expires (default 30 minutes, the
+    /// usual servlet session timeout).
+    pub connection_idle_timeout: Duration,
+}
+
+impl Default for BrokerConfig {
+    fn default() -> Self {
+        BrokerConfig {
+            destinations: HashMap::new(),
+            connection_idle_timeout: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+impl BrokerConfig {
+    /// Adds (or replaces) a destination.
+    pub fn with_destination(mut self, id: impl Into<String>, config: DestinationConfig) -> Self {
+        self.destinations.insert(id.into(), config);
+        self
+    }
+
+    /// Sets the connection idle timeout.
+    pub fn with_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.connection_idle_timeout = timeout;
+        self
+    }
+}

@@ -1,0 +1,132 @@
+//! The broker's envelope for one published message.
+
+use std::collections::HashMap;
+
+use flexgate_amf::Value;
+
+use crate::selector::HeaderSource;
+
+/// The Flex header naming the consumer a message is targeted at.
+pub const DESTINATION_CLIENT_ID_HEADER: &str = "DSDstClientId";
+
+/// The Flex header carrying a message's subtopic.
+pub const SUBTOPIC_HEADER: &str = "DSSubtopic";
+
+/// What the gateway delivers for a message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payload {
+    /// The complete `AsyncMessage` as a Flex producer sent it; the gateway
+    /// only sets `clientId` (to the consumer id) before delivering it.
+    Message(Value),
+    /// Only a message body, published by a server-side service through
+    /// [`Broker::publish`](crate::Broker::publish); the gateway wraps it in
+    /// a new `AsyncMessage` built from this envelope (id, destination,
+    /// headers, timestamp, TTL, subtopic).
+    Body(Value),
+}
+
+impl Payload {
+    /// The wrapped value, whichever the kind.
+    pub fn value(&self) -> &Value {
+        match self {
+            Payload::Message(v) | Payload::Body(v) => v,
+        }
+    }
+}
+
+/// One published message. The broker stores it as `Arc<Message>` and hands
+/// the same `Arc` to every consumer that receives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// Message id (Flex `messageId`).
+    pub id: String,
+    /// Destination id.
+    pub destination: String,
+    /// Subtopic (`DSSubtopic`), without wildcards. Empty means none.
+    pub subtopic: Option<String>,
+    /// Headers that selectors are evaluated against (scalars: strings,
+    /// numbers, booleans, null).
+    pub headers: HashMap<String, Value>,
+    /// Publish time, milliseconds since the epoch; stamped by the broker.
+    pub timestamp_ms: u64,
+    /// Time to live in milliseconds; 0 means "use the destination default".
+    pub ttl_ms: u64,
+    /// Connection (Flex client id) that published it, if it came from a
+    /// client.
+    pub sender: Option<String>,
+    /// `DSDstClientId`: when set, the message is delivered only to the
+    /// connection with this id, or to the consumer with this client id.
+    pub target_client_id: Option<String>,
+    /// What to deliver.
+    pub payload: Payload,
+}
+
+impl Message {
+    /// A message for `destination` with a fresh id and no subtopic,
+    /// headers, sender or target; TTL 0 (destination default).
+    pub fn new(destination: impl Into<String>, payload: Payload) -> Self {
+        Message {
+            id: uuid::Uuid::new_v4().to_string().to_uppercase(),
+            destination: destination.into(),
+            subtopic: None,
+            headers: HashMap::new(),
+            timestamp_ms: 0,
+            ttl_ms: 0,
+            sender: None,
+            target_client_id: None,
+            payload,
+        }
+    }
+
+    /// Replaces the id.
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = id.into();
+        self
+    }
+
+    /// Sets the subtopic.
+    pub fn with_subtopic(mut self, subtopic: impl Into<String>) -> Self {
+        self.subtopic = Some(subtopic.into());
+        self
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.headers.insert(name.into(), value.into());
+        self
+    }
+
+    /// Sets the time to live in milliseconds (0: destination default).
+    pub fn with_ttl_ms(mut self, ttl_ms: u64) -> Self {
+        self.ttl_ms = ttl_ms;
+        self
+    }
+
+    /// Sets the publishing connection.
+    pub fn with_sender(mut self, connection_id: impl Into<String>) -> Self {
+        self.sender = Some(connection_id.into());
+        self
+    }
+
+    /// Targets one connection or consumer (`DSDstClientId`).
+    pub fn with_target(mut self, client_id: impl Into<String>) -> Self {
+        self.target_client_id = Some(client_id.into());
+        self
+    }
+
+    /// When the message expires, in epoch milliseconds.
+    pub fn expires_at_ms(&self) -> u64 {
+        self.timestamp_ms.saturating_add(self.ttl_ms)
+    }
+
+    /// `true` once `now_ms` is past the expiry time.
+    pub fn is_expired(&self, now_ms: u64) -> bool {
+        now_ms > self.expires_at_ms()
+    }
+}
+
+impl HeaderSource for Message {
+    fn header(&self, name: &str) -> Option<&Value> {
+        self.headers.get(name)
+    }
+}

@@ -1,0 +1,47 @@
+//! Store-generic scenarios. Each is written once over `S: MessageStore`
+//! and instantiated per store by `store_suite!` in `store_suite.rs`; a
+//! Redis store adds one more `store_suite!` line.
+
+#![allow(dead_code)]
+
+pub mod concurrency;
+pub mod scenarios;
+
+use std::time::Duration;
+
+use flexgate_amf::Value;
+use flexgate_broker::{Broker, BrokerConfig, DestinationConfig, Message, MessageStore, Payload};
+
+/// A broker with the destinations the scenarios use.
+pub fn broker<S: MessageStore>(store: S) -> Broker<S> {
+    let config = BrokerConfig::default()
+        .with_idle_timeout(Duration::from_secs(60))
+        .with_destination("news", DestinationConfig::default())
+        .with_destination("chat", DestinationConfig::default().allow_subtopics(true))
+        .with_destination(
+            "slash",
+            DestinationConfig::default()
+                .allow_subtopics(true)
+                .subtopic_separator("/"),
+        )
+        .with_destination("noecho", DestinationConfig::default().echo_to_sender(false))
+        .with_destination(
+            "short",
+            DestinationConfig::default()
+                .default_ttl_ms(100)
+                .max_messages(3),
+        );
+    Broker::new(store, config)
+}
+
+/// A client-published message with a string body.
+pub fn msg(destination: &str, body: &str) -> Message {
+    Message::new(destination, Payload::Message(Value::from(body)))
+}
+
+/// The bodies of deliveries, as strings.
+pub fn bodies(ds: &[flexgate_broker::Delivery]) -> Vec<String> {
+    ds.iter()
+        .map(|d| d.message.payload.value().as_str().unwrap_or("?").to_owned())
+        .collect()
+}

@@ -1,0 +1,618 @@
+//! Behavioural scenarios, generic over the store.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use flexgate_amf::Value;
+use flexgate_broker::{
+    BrokerError, Cleaner, ConnectionUpdate, MessageStore, Payload, SubscribeOutcome,
+};
+use tokio::time::{advance, Instant};
+
+use super::{bodies, broker, msg};
+
+pub async fn publish_and_poll<S: MessageStore>(store: S) {
+    let b = broker(store);
+    let c = b.connect(None, "my-amf").await.unwrap();
+    assert_eq!(c.channel, "my-amf");
+    let out = b
+        .subscribe(&c.id, "consumer-1", "news", None, None)
+        .await
+        .unwrap();
+    assert!(matches!(out, SubscribeOutcome::Created { .. }));
+    b.publish_message(msg("news", "a")).await.unwrap();
+    b.publish_message(msg("news", "b")).await.unwrap();
+    let ds = b.poll(&c.id).await.unwrap();
+    assert_eq!(bodies(&ds), ["a", "b"]);
+    assert!(ds.iter().all(|d| d.client_id == "consumer-1"));
+    assert!(ds[0].seq < ds[1].seq);
+    assert!(ds[0].message.timestamp_ms > 0);
+    // Each message once.
+    assert!(b.poll(&c.id).await.unwrap().is_empty());
+    assert!(matches!(
+        b.poll("nope").await,
+        Err(BrokerError::NotConnected(_))
+    ));
+    // Connecting again with the same id returns the same connection.
+    let again = b.connect(Some(&c.id), "my-amf").await.unwrap();
+    assert_eq!(again.created_ms, c.created_ms);
+}
+
+pub async fn no_messages_from_before_subscribe<S: MessageStore>(store: S) {
+    let b = broker(store);
+    let early = b.connect(Some("early"), "ch").await.unwrap();
+    b.subscribe(&early.id, "e", "news", None, None)
+        .await
+        .unwrap();
+    b.publish_message(msg("news", "old")).await.unwrap();
+    let late = b.connect(Some("late"), "ch").await.unwrap();
+    b.subscribe(&late.id, "l", "news", None, None)
+        .await
+        .unwrap();
+    b.publish_message(msg("news", "new")).await.unwrap();
+    assert_eq!(bodies(&b.poll("late").await.unwrap()), ["new"]);
+    assert_eq!(bodies(&b.poll("early").await.unwrap()), ["old", "new"]);
+}
+
+pub async fn unknown_destination<S: MessageStore>(store: S) {
+    let b = broker(store);
+    let c = b.connect(None, "ch").await.unwrap();
+    assert!(matches!(
+        b.subscribe(&c.id, "x", "nowhere", None, None).await,
+        Err(BrokerError::UnknownDestination(d)) if d == "nowhere"
+    ));
+    assert!(matches!(
+        b.publish_message(msg("nowhere", "a")).await,
+        Err(BrokerError::UnknownDestination(_))
+    ));
+    assert!(matches!(
+        b.subscribe("ghost", "x", "news", None, None).await,
+        Err(BrokerError::NotConnected(_))
+    ));
+}
+
+pub async fn subtopic_routing<S: MessageStore>(store: S) {
+    let b = broker(store);
+    let c = b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "plain", "chat", None, None).await.unwrap();
+    b.subscribe("c", "all", "chat", Some("*"), None)
+        .await
+        .unwrap();
+    b.subscribe("c", "rooms", "chat", Some("rooms.*"), None)
+        .await
+        .unwrap();
+    b.subscribe("c", "lobby", "chat", Some("rooms.lobby"), None)
+        .await
+        .unwrap();
+    b.subscribe("c", "empty", "chat", Some(""), None)
+        .await
+        .unwrap(); // same as none
+    for (sub, body) in [
+        (None, "none"),
+        (Some("rooms.lobby"), "lobby"),
+        (Some("rooms.a.b"), "deep"),
+        (Some("rooms"), "rooms"),
+        (Some("other"), "other"),
+    ] {
+        let mut m = msg("chat", body);
+        m.subtopic = sub.map(str::to_owned);
+        b.publish_message(m).await.unwrap();
+    }
+    let ds = b.poll(&c.id).await.unwrap();
+    let got = |client: &str| -> Vec<String> {
+        bodies(
+            &ds.iter()
+                .filter(|d| d.client_id == client)
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(got("plain"), ["none"]);
+    assert_eq!(got("empty"), ["none"]);
+    assert_eq!(got("all"), ["lobby", "deep", "rooms", "other"]);
+    assert_eq!(got("rooms"), ["lobby", "deep"]);
+    assert_eq!(got("lobby"), ["lobby"]);
+
+    // Another separator.
+    b.subscribe("c", "s", "slash", Some("a/*"), None)
+        .await
+        .unwrap();
+    b.publish_message(msg("slash", "x").with_subtopic("a/b/c"))
+        .await
+        .unwrap();
+    b.publish_message(msg("slash", "y").with_subtopic("a.b"))
+        .await
+        .unwrap();
+    assert_eq!(bodies(&b.poll("c").await.unwrap()), ["x"]);
+}
+
+pub async fn subtopic_errors<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    assert!(matches!(
+        b.subscribe("c", "x", "news", Some("a"), None).await,
+        Err(BrokerError::SubtopicsNotAllowed { .. })
+    ));
+    assert!(matches!(
+        b.publish_message(msg("news", "x").with_subtopic("a")).await,
+        Err(BrokerError::SubtopicsNotAllowed { .. })
+    ));
+    assert!(matches!(
+        b.subscribe("c", "x", "chat", Some("a..b"), None).await,
+        Err(BrokerError::Subtopic(_))
+    ));
+    assert!(matches!(
+        b.subscribe("c", "x", "chat", Some("a.b*"), None).await,
+        Err(BrokerError::Subtopic(_))
+    ));
+    assert!(matches!(
+        b.publish_message(msg("chat", "x").with_subtopic("a.*"))
+            .await,
+        Err(BrokerError::WildcardPublish(_))
+    ));
+    assert!(b.subscriptions("c").await.unwrap().is_empty());
+}
+
+pub async fn selector_routing<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe(
+        "c",
+        "cheap",
+        "news",
+        None,
+        Some("price < 10 AND sym LIKE 'A%'"),
+    )
+    .await
+    .unwrap();
+    b.subscribe("c", "all", "news", None, Some("  "))
+        .await
+        .unwrap(); // blank: no selector
+    b.publish_message(
+        msg("news", "1")
+            .with_header("price", 5)
+            .with_header("sym", "ADBE"),
+    )
+    .await
+    .unwrap();
+    b.publish_message(
+        msg("news", "2")
+            .with_header("price", 50)
+            .with_header("sym", "ADBE"),
+    )
+    .await
+    .unwrap();
+    b.publish_message(msg("news", "3").with_header("sym", "ADBE"))
+        .await
+        .unwrap();
+    b.publish_message(
+        msg("news", "4")
+            .with_header("price", 1.5)
+            .with_header("sym", "AMZN"),
+    )
+    .await
+    .unwrap();
+    let ds = b.poll("c").await.unwrap();
+    let cheap: Vec<_> = ds
+        .iter()
+        .filter(|d| d.client_id == "cheap")
+        .cloned()
+        .collect();
+    assert_eq!(bodies(&cheap), ["1", "4"]);
+    assert_eq!(ds.iter().filter(|d| d.client_id == "all").count(), 4);
+}
+
+pub async fn bad_selector_fails_subscribe<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    match b.subscribe("c", "x", "news", None, Some("price >")).await {
+        Err(BrokerError::Selector(e)) => {
+            assert_eq!(e.position, 7);
+            assert!(e.to_string().contains("position 7"), "{e}");
+        }
+        other => panic!("expected a selector error, got {other:?}"),
+    }
+    assert!(b.subscriptions("c").await.unwrap().is_empty());
+}
+
+pub async fn ttl_expiry<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "x", "news", None, None).await.unwrap();
+    b.publish_message(msg("news", "short").with_ttl_ms(50))
+        .await
+        .unwrap();
+    b.publish_message(msg("news", "long").with_ttl_ms(10_000))
+        .await
+        .unwrap();
+    advance(Duration::from_millis(100)).await;
+    assert_eq!(bodies(&b.poll("c").await.unwrap()), ["long"]);
+    // An expired message is purged even though it was never delivered.
+    b.publish_message(msg("news", "gone").with_ttl_ms(50))
+        .await
+        .unwrap();
+    advance(Duration::from_millis(100)).await;
+    let stats = b.purge().await.unwrap();
+    assert!(stats.messages >= 1, "{stats:?}");
+    assert!(b.poll("c").await.unwrap().is_empty());
+}
+
+pub async fn ttl_override_and_default<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "x", "short", None, None).await.unwrap();
+    let p = b.publish_message(msg("short", "d")).await.unwrap();
+    assert_eq!(p.message.ttl_ms, 100, "TTL 0 takes the destination default");
+    let p = b
+        .publish_message(msg("short", "e").with_ttl_ms(500))
+        .await
+        .unwrap();
+    assert_eq!(p.message.ttl_ms, 500);
+    advance(Duration::from_millis(200)).await;
+    assert_eq!(bodies(&b.poll("c").await.unwrap()), ["e"]);
+}
+
+pub async fn retention_limit<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "x", "short", None, None).await.unwrap();
+    for i in 0..5 {
+        b.publish_message(msg("short", &i.to_string()).with_ttl_ms(10_000))
+            .await
+            .unwrap();
+    }
+    assert_eq!(bodies(&b.poll("c").await.unwrap()), ["2", "3", "4"]);
+}
+
+pub async fn targeted_messages<S: MessageStore>(store: S) {
+    let b = broker(store);
+    for c in ["c1", "c2"] {
+        b.connect(Some(c), "ch").await.unwrap();
+    }
+    b.subscribe("c1", "c1-a", "news", None, None).await.unwrap();
+    b.subscribe("c1", "c1-b", "news", None, None).await.unwrap();
+    b.subscribe("c2", "c2-a", "news", None, None).await.unwrap();
+    b.publish_message(msg("news", "to-c2").with_target("c2"))
+        .await
+        .unwrap();
+    b.publish_message(msg("news", "to-c1-b").with_target("c1-b"))
+        .await
+        .unwrap();
+    b.publish_message(msg("news", "to-nobody").with_target("c3"))
+        .await
+        .unwrap();
+    let c1 = b.poll("c1").await.unwrap();
+    assert_eq!(bodies(&c1), ["to-c1-b"]);
+    assert_eq!(c1[0].client_id, "c1-b");
+    let c2 = b.poll("c2").await.unwrap();
+    assert_eq!(bodies(&c2), ["to-c2"]);
+}
+
+pub async fn publisher_echo_rule<S: MessageStore>(store: S) {
+    let b = broker(store);
+    for c in ["pub", "other"] {
+        b.connect(Some(c), "ch").await.unwrap();
+        b.subscribe(c, &format!("{c}-news"), "news", None, None)
+            .await
+            .unwrap();
+        b.subscribe(c, &format!("{c}-noecho"), "noecho", None, None)
+            .await
+            .unwrap();
+    }
+    b.publish_message(msg("news", "n").with_sender("pub"))
+        .await
+        .unwrap();
+    b.publish_message(msg("noecho", "q").with_sender("pub"))
+        .await
+        .unwrap();
+    // BlazeDS default: the sender receives its own message.
+    assert_eq!(bodies(&b.poll("pub").await.unwrap()), ["n"]);
+    assert_eq!(bodies(&b.poll("other").await.unwrap()), ["n", "q"]);
+}
+
+pub async fn unsubscribe<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "x", "chat", Some("a"), Some("k = 1"))
+        .await
+        .unwrap();
+    b.subscribe("c", "y", "chat", None, None).await.unwrap();
+    // Wrong spec: nothing removed.
+    assert!(!b
+        .unsubscribe("c", "x", "chat", Some("a"), None)
+        .await
+        .unwrap());
+    assert!(b
+        .unsubscribe("c", "x", "chat", Some("a"), Some("k = 1"))
+        .await
+        .unwrap());
+    assert!(!b
+        .unsubscribe("c", "x", "chat", Some("a"), Some("k = 1"))
+        .await
+        .unwrap());
+    b.publish_message(msg("chat", "m").with_subtopic("a").with_header("k", 1))
+        .await
+        .unwrap();
+    b.publish_message(msg("chat", "n")).await.unwrap();
+    let ds = b.poll("c").await.unwrap();
+    assert_eq!(bodies(&ds), ["n"]);
+    assert_eq!(ds[0].client_id, "y");
+    assert!(b.unsubscribe_all("c", "y", "chat").await.unwrap());
+    b.publish_message(msg("chat", "o")).await.unwrap();
+    assert!(b.poll("c").await.unwrap().is_empty());
+    assert!(b.subscriptions("c").await.unwrap().is_empty());
+}
+
+pub async fn multiple_consumers_on_one_connection<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "one", "chat", Some("x.*"), None)
+        .await
+        .unwrap();
+    b.subscribe("c", "two", "chat", Some("x.y"), None)
+        .await
+        .unwrap();
+    b.subscribe("c", "three", "chat", Some("z"), None)
+        .await
+        .unwrap();
+    b.publish_message(msg("chat", "m1").with_subtopic("x.y"))
+        .await
+        .unwrap();
+    b.publish_message(msg("chat", "m2").with_subtopic("x.q"))
+        .await
+        .unwrap();
+    let ds = b.poll("c").await.unwrap();
+    let pairs: Vec<(String, String)> = ds
+        .iter()
+        .map(|d| {
+            (
+                d.client_id.clone(),
+                d.message.payload.value().as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ("one".to_owned(), "m1".to_owned()),
+            ("two".to_owned(), "m1".to_owned()),
+            ("one".to_owned(), "m2".to_owned())
+        ]
+    );
+    // Both consumers got the very same stored message.
+    assert!(Arc::ptr_eq(&ds[0].message, &ds[1].message));
+}
+
+pub async fn multi_filter_consumer_gets_each_message_once<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    let first = b
+        .subscribe("c", "multi", "chat", Some("a.*"), None)
+        .await
+        .unwrap();
+    assert!(matches!(first, SubscribeOutcome::Created { .. }));
+    b.publish_message(msg("chat", "before-second").with_subtopic("b.x"))
+        .await
+        .unwrap();
+    let second = b
+        .subscribe("c", "multi", "chat", Some("*"), None)
+        .await
+        .unwrap();
+    assert!(matches!(second, SubscribeOutcome::FilterAdded { .. }));
+    let again = b
+        .subscribe("c", "multi", "chat", Some("*"), None)
+        .await
+        .unwrap();
+    assert_eq!(again, SubscribeOutcome::AlreadySubscribed);
+    b.publish_message(msg("chat", "both").with_subtopic("a.x"))
+        .await
+        .unwrap();
+    b.publish_message(msg("chat", "star-only").with_subtopic("b.x"))
+        .await
+        .unwrap();
+    // "before-second" matched only the later filter, which began after it.
+    assert_eq!(bodies(&b.poll("c").await.unwrap()), ["both", "star-only"]);
+    assert_eq!(b.subscriptions("c").await.unwrap().len(), 1);
+}
+
+pub async fn connection_expiry<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("idle"), "ch").await.unwrap();
+    b.connect(Some("busy"), "ch").await.unwrap();
+    b.subscribe("idle", "i", "news", None, None).await.unwrap();
+    b.subscribe("busy", "b", "news", None, None).await.unwrap();
+    b.publish_message(msg("news", "pending").with_ttl_ms(600_000))
+        .await
+        .unwrap();
+    advance(Duration::from_secs(40)).await;
+    b.touch("busy").await.unwrap();
+    advance(Duration::from_secs(40)).await;
+    let stats = b.purge().await.unwrap();
+    assert_eq!(stats.connections, 1);
+    assert!(matches!(
+        b.connection("idle").await,
+        Err(BrokerError::NotConnected(_))
+    ));
+    assert!(matches!(
+        b.poll("idle").await,
+        Err(BrokerError::NotConnected(_))
+    ));
+    assert!(b.subscriptions("idle").await.unwrap().is_empty());
+    assert_eq!(bodies(&b.poll("busy").await.unwrap()), ["pending"]);
+    // Reconnecting with the old id starts afresh, without the old
+    // subscriptions or deliveries.
+    b.connect(Some("idle"), "ch").await.unwrap();
+    assert!(b.poll("idle").await.unwrap().is_empty());
+    assert!(b.disconnect("idle").await.unwrap());
+    assert!(!b.disconnect("idle").await.unwrap());
+}
+
+pub async fn connection_attributes_and_principal<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.update_connection("c", ConnectionUpdate::Principal(Some("alice".into())))
+        .await
+        .unwrap();
+    b.update_connection(
+        "c",
+        ConnectionUpdate::Attribute {
+            name: "k".into(),
+            value: Some("v".into()),
+        },
+    )
+    .await
+    .unwrap();
+    let c = b.connection("c").await.unwrap();
+    assert_eq!(c.principal.as_deref(), Some("alice"));
+    assert_eq!(c.attributes.get("k").map(String::as_str), Some("v"));
+    advance(Duration::from_millis(5)).await;
+    b.poll("c").await.unwrap();
+    let c2 = b.connection("c").await.unwrap();
+    assert!(c2.last_polled_ms > c.last_polled_ms);
+    assert!(matches!(
+        b.update_connection("x", ConnectionUpdate::Principal(None))
+            .await,
+        Err(BrokerError::NotConnected(_))
+    ));
+}
+
+pub async fn wait_returns_empty_at_deadline<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "x", "news", None, None).await.unwrap();
+    let start = Instant::now();
+    let ds = b
+        .wait_for_messages("c", start + Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert!(ds.is_empty());
+    assert!(Instant::now() >= start + Duration::from_secs(30));
+    assert_eq!(b.wake_hub().waiter_count(), 0);
+}
+
+pub async fn wait_woken_by_publish<S: MessageStore>(store: S) {
+    let b = Arc::new(broker(store));
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "x", "news", None, None).await.unwrap();
+    let waiter = {
+        let b = b.clone();
+        tokio::spawn(async move {
+            b.wait_for_messages("c", Instant::now() + Duration::from_secs(30))
+                .await
+        })
+    };
+    // Let the waiter register, then publish; the wait ends long before its
+    // deadline (time is paused, so only a wake-up can end it early).
+    tokio::task::yield_now().await;
+    let start = Instant::now();
+    b.publish_message(msg("news", "hello")).await.unwrap();
+    let ds = waiter.await.unwrap().unwrap();
+    assert_eq!(bodies(&ds), ["hello"]);
+    assert!(Instant::now() < start + Duration::from_secs(30));
+    // A message published before the wait starts is returned at once.
+    b.publish_message(msg("news", "early")).await.unwrap();
+    let ds = b
+        .wait_for_messages("c", Instant::now() + Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert_eq!(bodies(&ds), ["early"]);
+}
+
+pub async fn wait_woken_by_subscribe<S: MessageStore>(store: S) {
+    let b = Arc::new(broker(store));
+    b.connect(Some("c"), "ch").await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let waiter = {
+        let b = b.clone();
+        tokio::spawn(async move { b.wait_for_messages("c", deadline).await })
+    };
+    tokio::task::yield_now().await;
+    // Subscribing while the poll waits makes it listen to the new
+    // destination too.
+    b.subscribe("c", "x", "news", None, None).await.unwrap();
+    tokio::task::yield_now().await;
+    b.publish_message(msg("news", "after-subscribe"))
+        .await
+        .unwrap();
+    let ds = waiter.await.unwrap().unwrap();
+    assert_eq!(bodies(&ds), ["after-subscribe"]);
+    assert!(Instant::now() < deadline);
+}
+
+pub async fn wait_fails_on_disconnect<S: MessageStore>(store: S) {
+    let b = Arc::new(broker(store));
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "x", "news", None, None).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let waiter = {
+        let b = b.clone();
+        tokio::spawn(async move { b.wait_for_messages("c", deadline).await })
+    };
+    tokio::task::yield_now().await;
+    b.disconnect("c").await.unwrap();
+    assert!(matches!(
+        waiter.await.unwrap(),
+        Err(BrokerError::NotConnected(_))
+    ));
+    assert!(Instant::now() < deadline);
+}
+
+pub async fn cleaner_purges_and_stops<S: MessageStore>(store: S) {
+    let b = Arc::new(broker(store));
+    b.connect(Some("c"), "ch").await.unwrap();
+    let cleaner = Cleaner::spawn(&b, Duration::from_secs(10));
+    // Idle timeout is 60 s: after 75 s a purge pass has expired it.
+    tokio::time::sleep(Duration::from_secs(75)).await;
+    assert!(matches!(
+        b.connection("c").await,
+        Err(BrokerError::NotConnected(_))
+    ));
+    cleaner.stop().await;
+    // Stopped: a new idle connection survives further passes.
+    b.connect(Some("d"), "ch").await.unwrap();
+    tokio::time::sleep(Duration::from_secs(120)).await;
+    assert!(b.connection("d").await.is_ok());
+}
+
+pub async fn server_side_publish<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "x", "chat", Some("prices.*"), Some("sym = 'ADBE'"))
+        .await
+        .unwrap();
+    let published = b
+        .publish(
+            "chat",
+            Some("prices.nasdaq"),
+            Value::Number(42.0),
+            [("sym", Value::from("ADBE"))],
+        )
+        .await
+        .unwrap();
+    b.publish(
+        "chat",
+        Some("prices.nasdaq"),
+        Value::Number(1.0),
+        [("sym", Value::from("MSFT"))],
+    )
+    .await
+    .unwrap();
+    let ds = b.poll("c").await.unwrap();
+    assert_eq!(ds.len(), 1);
+    assert_eq!(ds[0].message.id, published.message.id);
+    assert_eq!(ds[0].message.payload, Payload::Body(Value::Number(42.0)));
+    assert_eq!(ds[0].message.subtopic.as_deref(), Some("prices.nasdaq"));
+    assert_eq!(ds[0].message.ttl_ms, 30_000);
+}
+
+pub async fn deliveries_across_destinations<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "n", "news", None, None).await.unwrap();
+    b.subscribe("c", "h", "chat", None, None).await.unwrap();
+    for (d, body) in [("news", "1"), ("chat", "2"), ("news", "3"), ("chat", "4")] {
+        b.publish_message(msg(d, body)).await.unwrap();
+        advance(Duration::from_millis(1)).await;
+    }
+    assert_eq!(bodies(&b.poll("c").await.unwrap()), ["1", "2", "3", "4"]);
+}

@@ -1,0 +1,298 @@
+//! The gateway configuration: the ideas of BlazeDS's services-config.xml in TOML.
+//!
+//! Every field has a default, so an empty file (or none) serves the demo.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Channels (endpoints), by id.
+    pub channels: BTreeMap<String, ChannelConfig>,
+    /// Destinations, by id.
+    pub destinations: BTreeMap<String, DestinationConfig>,
+    /// Where messages and subscriptions live.
+    pub store: StoreConfig,
+    /// Users of the built-in authenticator.
+    pub users: BTreeMap<String, UserConfig>,
+    /// Limits on untrusted input.
+    pub limits: Limits,
+    /// Idle time after which a Flex client (DSId) is dropped, in seconds.
+    pub client_timeout_secs: u64,
+}
+
+/// What kind of channel an endpoint is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChannelKind {
+    /// Request/response AMF; polls are answered at once.
+    Amf,
+    /// AMF where polls wait for messages (long polling).
+    LongPolling,
+    /// AMF with a streaming response for pushes (`?command=open`).
+    Streaming,
+}
+
+/// One channel endpoint.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChannelConfig {
+    /// The channel kind.
+    pub kind: ChannelKind,
+    /// The URL path it answers on.
+    pub path: String,
+    /// Long polling: how long a poll waits for messages, in ms.
+    pub wait_interval_ms: u64,
+    /// Long polling: polls that may wait at once on this server.
+    pub max_waiting_polls: usize,
+    /// Long polling: polls that may wait at once per Flex client.
+    pub max_waiting_polls_per_client: usize,
+    /// Sent as `DSPollWait` when a poll could not wait (BlazeDS forces 3000).
+    pub busy_poll_wait_ms: u64,
+    /// Streaming: a NULL byte is sent after this much silence, in ms.
+    pub heartbeat_ms: u64,
+    /// Streaming: open streams allowed on this server.
+    pub max_streaming_clients: usize,
+}
+
+impl Default for ChannelConfig {
+    fn default() -> Self {
+        ChannelConfig {
+            kind: ChannelKind::Amf,
+            path: "/messagebroker/amf".into(),
+            wait_interval_ms: 30_000,
+            max_waiting_polls: 1_000,
+            max_waiting_polls_per_client: 1,
+            busy_poll_wait_ms: 3_000,
+            heartbeat_ms: 5_000,
+            max_streaming_clients: 1_000,
+        }
+    }
+}
+
+/// What a destination serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DestinationKind {
+    /// Publish/subscribe (Producer/Consumer).
+    Messaging,
+    /// RemoteObject calls to a registered service.
+    Remoting,
+}
+
+/// One destination.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DestinationConfig {
+    /// Messaging or remoting.
+    pub kind: DestinationKind,
+    /// Channel ids it is reachable on; empty means every channel.
+    pub channels: Vec<String>,
+    /// Messaging: time-to-live of messages that set none, in ms.
+    pub ttl_ms: u64,
+    /// Messaging: whether subtopics are allowed.
+    pub allow_subtopics: bool,
+    /// Messaging: the subtopic separator.
+    pub subtopic_separator: String,
+    /// Remoting: the registered service name (defaults to the destination id).
+    pub source: Option<String>,
+    /// Roles allowed to use it; empty means no login is required.
+    pub roles: Vec<String>,
+}
+
+impl Default for DestinationConfig {
+    fn default() -> Self {
+        DestinationConfig {
+            kind: DestinationKind::Messaging,
+            channels: Vec::new(),
+            ttl_ms: 60_000,
+            allow_subtopics: true,
+            subtopic_separator: ".".into(),
+            source: None,
+            roles: Vec::new(),
+        }
+    }
+}
+
+/// Which store backs the broker.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum StoreConfig {
+    /// The embedded in-memory store (one node).
+    #[default]
+    Memory,
+}
+
+/// A user of the built-in authenticator.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserConfig {
+    /// The password, in clear (a demo authenticator; plug in your own).
+    pub password: String,
+    /// The roles granted.
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+/// Bounds on untrusted input.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Deepest nesting of AMF values.
+    pub max_depth: usize,
+    /// Largest AMF collection.
+    pub max_items: usize,
+    /// Most bodies in one AMF packet.
+    pub max_bodies: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 16 << 20,
+            max_depth: 128,
+            max_items: 1 << 20,
+            max_bodies: 256,
+        }
+    }
+}
+
+impl Default for Config {
+    /// The demo: an AMF, a long-polling and a streaming channel, an
+    /// `EchoService` remoting destination and a `chat` messaging destination.
+    fn default() -> Self {
+        let channel = |kind, path: &str| ChannelConfig {
+            kind,
+            path: path.into(),
+            ..ChannelConfig::default()
+        };
+        let channels = BTreeMap::from([
+            (
+                "my-amf".to_owned(),
+                channel(ChannelKind::Amf, "/messagebroker/amf"),
+            ),
+            (
+                "my-longpolling-amf".to_owned(),
+                channel(ChannelKind::LongPolling, "/messagebroker/amflongpolling"),
+            ),
+            (
+                "my-streaming-amf".to_owned(),
+                channel(ChannelKind::Streaming, "/messagebroker/streamingamf"),
+            ),
+        ]);
+        let destinations = BTreeMap::from([
+            (
+                "EchoService".to_owned(),
+                DestinationConfig {
+                    kind: DestinationKind::Remoting,
+                    ..DestinationConfig::default()
+                },
+            ),
+            ("chat".to_owned(), DestinationConfig::default()),
+        ]);
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8400)),
+            channels,
+            destinations,
+            store: StoreConfig::Memory,
+            users: BTreeMap::new(),
+            limits: Limits::default(),
+            client_timeout_secs: 30 * 60,
+        }
+    }
+}
+
+/// A configuration that could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for this schema.
+    #[error("invalid config {path}: {source}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// Why.
+        source: Box<toml::de::Error>,
+    },
+    /// The settings contradict each other.
+    #[error("invalid config: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Loads and validates a TOML file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::parse(&text).map_err(|e| match e {
+            ConfigError::Parse { source, .. } => ConfigError::Parse {
+                path: path.display().to_string(),
+                source,
+            },
+            other => other,
+        })
+    }
+
+    /// Parses and validates TOML text.
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: "<text>".into(),
+            source: Box::new(e),
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let mut paths = std::collections::HashSet::new();
+        for (id, c) in &self.channels {
+            if !c.path.starts_with('/') {
+                return Err(ConfigError::Invalid(format!(
+                    "channel '{id}': path must start with '/'"
+                )));
+            }
+            if !paths.insert(c.path.as_str()) {
+                return Err(ConfigError::Invalid(format!(
+                    "channel '{id}': path {} is used twice",
+                    c.path
+                )));
+            }
+        }
+        for (id, d) in &self.destinations {
+            if let Some(unknown) = d.channels.iter().find(|c| !self.channels.contains_key(*c)) {
+                return Err(ConfigError::Invalid(format!(
+                    "destination '{id}': unknown channel '{unknown}'"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The channel serving `path`, with its id.
+    pub fn channel_for_path(&self, path: &str) -> Option<(&str, &ChannelConfig)> {
+        // Flex may append `;jsessionid=...` to the endpoint URL.
+        let path = path.split(';').next().unwrap_or(path);
+        let path = path.strip_suffix('/').unwrap_or(path);
+        self.channels
+            .iter()
+            .find(|(_, c)| c.path == path)
+            .map(|(id, c)| (id.as_str(), c))
+    }
+}

@@ -1,0 +1,80 @@
+//! One AMF request packet in, one reply packet out: every body is
+//! dispatched in order and answered on `/N/onResult` or `/N/onStatus`.
+
+use crate::flex;
+use crate::legacy;
+use crate::state::State;
+use bytes::Bytes;
+use flexgate_amf::{Body, DecodeError, Header, Packet, Str, Value};
+use flexgate_messages::Message;
+
+/// Why a request packet got no AMF reply.
+#[derive(Debug, thiserror::Error)]
+pub enum EndpointError {
+    /// The packet could not be decoded.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// More bodies than the configured limit.
+    #[error("{0} bodies in one packet exceed the limit of {1}")]
+    TooManyBodies(usize, usize),
+    /// The reply could not be encoded.
+    #[error("reply could not be encoded: {0}")]
+    Encode(#[from] flexgate_amf::EncodeError),
+}
+
+/// How a body was answered.
+pub(crate) enum Outcome {
+    /// `/N/onResult` with this value.
+    Result(Value),
+    /// `/N/onStatus` with this value.
+    Status(Value),
+}
+
+/// Request-wide facts a body handler may need.
+pub(crate) struct RequestContext<'a> {
+    /// The channel id.
+    pub channel: &'a str,
+    /// The packet's headers (e.g. legacy `Credentials`).
+    pub headers: &'a [Header],
+    /// More than one body: long polls answer at once, as BlazeDS does.
+    pub batched: bool,
+}
+
+/// Decodes a request packet, dispatches its bodies and encodes the reply.
+pub async fn handle(state: &State, channel: &str, body: Bytes) -> Result<Vec<u8>, EndpointError> {
+    let packet = Packet::decode_with(body, state.registry, state.decode_limits)?;
+    let max = state.config.limits.max_bodies;
+    if packet.bodies.len() > max {
+        return Err(EndpointError::TooManyBodies(packet.bodies.len(), max));
+    }
+    let ctx = RequestContext {
+        channel,
+        headers: &packet.headers,
+        batched: packet.bodies.len() > 1,
+    };
+    let mut replies = Vec::with_capacity(packet.bodies.len());
+    for body in &packet.bodies {
+        let outcome = match Message::from_request_body(&body.value) {
+            Ok(message) => flex::handle(state, &ctx, message).await,
+            Err(_) if body.target != "null" => {
+                legacy::call(state, &ctx, &body.target, &body.value).await
+            }
+            Err(e) => flex::undecodable(e),
+        };
+        let (suffix, value) = match outcome {
+            Outcome::Result(v) => ("/onResult", v),
+            Outcome::Status(v) => ("/onStatus", v),
+        };
+        replies.push(Body {
+            target: Str::from(format!("{}{suffix}", body.response)),
+            response: Str::from_static("null"),
+            value,
+        });
+    }
+    let reply = Packet {
+        version: packet.version,
+        headers: Vec::new(),
+        bodies: replies,
+    };
+    Ok(reply.encode()?)
+}

@@ -1,0 +1,151 @@
+//! HTTP handling: routes a request to its channel and enforces the HTTP
+//! rules (method, content type, body size) before any AMF is read.
+
+use crate::config::ChannelKind;
+use crate::endpoint;
+use crate::state::State;
+use crate::streaming;
+use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_TYPE};
+use hyper::{Method, Request, Response, StatusCode};
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tracing::Instrument;
+
+/// The AMF media type, in and out.
+pub const AMF_CONTENT_TYPE: &str = "application/x-amf";
+
+/// Every response body: a whole buffer or a stream.
+pub type ResponseBody = BoxBody<Bytes, Infallible>;
+
+/// Handles one HTTP request.
+pub async fn handle(
+    state: Arc<State>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Result<Response<ResponseBody>, Infallible> {
+    let span = tracing::info_span!(
+        "request",
+        %peer,
+        method = %req.method(),
+        path = %req.uri().path(),
+        channel = tracing::field::Empty,
+        client_id = tracing::field::Empty,
+    );
+    Ok(route(state, req).instrument(span).await)
+}
+
+async fn route(state: Arc<State>, req: Request<Incoming>) -> Response<ResponseBody> {
+    let Some((channel_id, channel)) = state.config.channel_for_path(req.uri().path()) else {
+        return text(StatusCode::NOT_FOUND, "no channel at this path");
+    };
+    tracing::Span::current().record("channel", channel_id);
+    let channel_id = channel_id.to_owned();
+    let kind = channel.kind;
+    if req.method() != Method::POST {
+        let mut r = text(StatusCode::METHOD_NOT_ALLOWED, "AMF channels take POST");
+        r.headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("POST"));
+        return r;
+    }
+    // Streaming commands (`?command=open|close`) are form posts, not AMF.
+    if let Some(command) = streaming::command(req.uri().query()) {
+        if kind != ChannelKind::Streaming {
+            return text(StatusCode::BAD_REQUEST, "this channel does not stream");
+        }
+        return match read_body(&state, req).await {
+            Ok(body) => streaming::handle(state, &channel_id, command, &body).await,
+            Err(r) => r,
+        };
+    }
+    let is_amf = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case(AMF_CONTENT_TYPE))
+        });
+    if !is_amf {
+        return text(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content type must be application/x-amf",
+        );
+    }
+    let body = match read_body(&state, req).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    match endpoint::handle(&state, &channel_id, body).await {
+        Ok(reply) => amf(reply),
+        Err(e) => {
+            tracing::warn!(error = %e, "rejected a malformed AMF packet");
+            text(
+                StatusCode::BAD_REQUEST,
+                &format!("malformed AMF packet: {e}"),
+            )
+        }
+    }
+}
+
+/// Reads the whole body, refusing more than the configured limit.
+async fn read_body(state: &State, req: Request<Incoming>) -> Result<Bytes, Response<ResponseBody>> {
+    let limit = state.config.limits.max_body_bytes;
+    let declared = req
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large(limit));
+    }
+    match Limited::new(req.into_body(), limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            Err(too_large(limit))
+        }
+        Err(e) => {
+            tracing::debug!(error = %e, "request body not read");
+            Err(text(
+                StatusCode::BAD_REQUEST,
+                "request body could not be read",
+            ))
+        }
+    }
+}
+
+fn too_large(limit: usize) -> Response<ResponseBody> {
+    text(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!("request body larger than {limit} bytes"),
+    )
+}
+
+/// A plain-text response.
+pub fn text(status: StatusCode, msg: &str) -> Response<ResponseBody> {
+    let mut r = Response::new(Full::new(Bytes::from(format!("{msg}\n"))).boxed());
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+/// An AMF response.
+pub fn amf(body: Vec<u8>) -> Response<ResponseBody> {
+    let mut r = Response::new(Full::new(Bytes::from(body)).boxed());
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(AMF_CONTENT_TYPE));
+    r.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}

@@ -1,0 +1,91 @@
+//! Legacy NetConnection calls: target `Service.method`, arguments as an
+//! array, result as the bare value; faults as BlazeDS writes them for
+//! legacy clients: `{message, code, details, rootCause}` on `/N/onStatus`.
+
+use crate::auth::Principal;
+use crate::endpoint::{Outcome, RequestContext};
+use crate::flex::authorize_remoting;
+use crate::remoting::Call;
+use crate::state::State;
+use flexgate_amf::{Object, Value};
+use flexgate_messages::{Fault, FaultCode};
+
+/// The packet header a NetConnection sends from `setCredentials`.
+pub const CREDENTIALS_HEADER: &str = "Credentials";
+
+/// Calls `target` (`a.b.Service.method`, split at the last dot).
+pub(crate) async fn call(
+    state: &State,
+    ctx: &RequestContext<'_>,
+    target: &str,
+    args: &Value,
+) -> Outcome {
+    match invoke(state, ctx, target, args).await {
+        Ok(v) => Outcome::Result(v),
+        Err(fault) => {
+            tracing::info!(target, code = fault.code.as_str(), "legacy call failed");
+            Outcome::Status(status_object(fault))
+        }
+    }
+}
+
+async fn invoke(
+    state: &State,
+    ctx: &RequestContext<'_>,
+    target: &str,
+    args: &Value,
+) -> Result<Value, Fault> {
+    let (destination, method) = target.rsplit_once('.').ok_or_else(|| {
+        Fault::new(
+            FaultCode::ServerProcessing,
+            format!("Target '{target}' is not of the form Service.method."),
+        )
+    })?;
+    let principal = credentials(state, ctx)?;
+    let (service, _) = authorize_remoting(state, ctx.channel, destination, principal.as_ref())?;
+    let args = match args {
+        Value::Array(a) => a.dense.clone(),
+        Value::Null | Value::Undefined => Vec::new(),
+        other => vec![other.clone()],
+    };
+    let call = Call {
+        args,
+        principal: principal.map(|p| p.name),
+        client_id: None,
+    };
+    service.invoke(method, call).await
+}
+
+/// Logs in with the packet's `Credentials` header, if there is one.
+fn credentials(state: &State, ctx: &RequestContext<'_>) -> Result<Option<Principal>, Fault> {
+    let Some(h) = ctx.headers.iter().find(|h| h.name == CREDENTIALS_HEADER) else {
+        return Ok(None);
+    };
+    let field = |name| {
+        h.value
+            .as_object()
+            .and_then(|o| o.get(name))
+            .and_then(Value::as_str)
+    };
+    let (Some(user), Some(password)) = (field("userid"), field("password")) else {
+        return Err(Fault::new(
+            FaultCode::ClientAuthentication,
+            "Invalid credential format.",
+        ));
+    };
+    state
+        .authenticator
+        .authenticate(user, password)
+        .map(Some)
+        .ok_or_else(|| Fault::new(FaultCode::ClientAuthentication, "Invalid login."))
+}
+
+fn status_object(fault: Fault) -> Value {
+    let opt = |s: Option<String>| s.map(Value::from).unwrap_or(Value::Null);
+    Value::object(Object::anonymous([
+        ("message", Value::from(fault.string)),
+        ("code", Value::from(fault.code.as_str())),
+        ("details", opt(fault.detail)),
+        ("rootCause", fault.root_cause),
+    ]))
+}

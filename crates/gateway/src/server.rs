@@ -1,0 +1,145 @@
+//! The HTTP server: binds, accepts, routes, and shuts down gracefully.
+
+use crate::auth::{Authenticator, ConfigUsers};
+use crate::config::Config;
+use crate::http;
+use crate::remoting::{echo_service, Service, Services};
+use crate::state::State;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Builds a gateway: configuration, remoting services, authenticator.
+pub struct Gateway {
+    config: Config,
+    services: Services,
+    authenticator: Option<Arc<dyn Authenticator>>,
+}
+
+impl Gateway {
+    /// A gateway for `config`, with the demo `EchoService` registered.
+    pub fn new(config: Config) -> Self {
+        let mut services = Services::default();
+        services.insert("EchoService", echo_service());
+        Gateway {
+            config,
+            services,
+            authenticator: None,
+        }
+    }
+
+    /// Registers a remoting service under `name`.
+    pub fn service(mut self, name: &str, service: Service) -> Self {
+        self.services.insert(name, service);
+        self
+    }
+
+    /// Replaces the config-file user list with another authenticator.
+    pub fn authenticator(mut self, a: impl Authenticator) -> Self {
+        self.authenticator = Some(Arc::new(a));
+        self
+    }
+
+    /// Binds the listen address and starts serving.
+    pub async fn start(self) -> std::io::Result<Running> {
+        let listener = TcpListener::bind(self.config.listen).await?;
+        let addr = listener.local_addr()?;
+        let authenticator = self
+            .authenticator
+            .unwrap_or_else(|| Arc::new(ConfigUsers::new(self.config.users.clone())));
+        let state = Arc::new(State::new(self.config, self.services, authenticator));
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(serve(listener, state.clone(), stopped));
+        tracing::info!(%addr, "flexgate listening");
+        Ok(Running {
+            addr,
+            stop,
+            task,
+            state,
+        })
+    }
+}
+
+/// A started gateway.
+pub struct Running {
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+    state: Arc<State>,
+}
+
+impl Running {
+    /// The address it listens on (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The shared state (broker, config), for server-side publishing.
+    pub fn state(&self) -> &Arc<State> {
+        &self.state
+    }
+
+    /// Stops accepting, lets in-flight requests finish (up to a grace
+    /// period), and returns.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+
+    /// Serves until the task ends (it ends only through [`Running::shutdown`]).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}
+
+/// In-flight requests get this long to finish after a shutdown begins.
+const GRACE: Duration = Duration::from_secs(10);
+
+async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: watch::Receiver<bool>) {
+    let graceful = GracefulShutdown::new();
+    let cleaner = state.start_cleaner();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        // Out of file descriptors and the like: back off, don't spin.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let state = state.clone();
+                let svc = service_fn(move |req| http::handle(state.clone(), peer, req));
+                let conn = http1::Builder::new()
+                    .keep_alive(true)
+                    .serve_connection(TokioIo::new(stream), svc);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    if let Err(e) = conn.await {
+                        tracing::debug!(error = %e, %peer, "connection ended with an error");
+                    }
+                });
+            }
+            _ = stopped.changed() => break,
+        }
+    }
+    drop(listener);
+    // Streams and waiting polls end now, so that their connections can close.
+    state.begin_shutdown();
+    cleaner.stop().await;
+    if tokio::time::timeout(GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after the grace period");
+    }
+}

@@ -1,0 +1,223 @@
+//! State shared by every request: configuration, services, broker.
+
+use crate::auth::{Authenticator, Principal};
+use crate::config::{Config, DestinationKind};
+use crate::remoting::Services;
+use flexgate_amf::{DecodeLimits, Registry};
+use flexgate_broker::{
+    Broker, BrokerConfig, BrokerError, Cleaner, Connection, ConnectionUpdate, MemoryStore,
+};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// The store behind the broker.
+pub type Store = MemoryStore;
+
+/// Connection attribute: the logged-in user's roles, newline-separated.
+const ROLES_ATTRIBUTE: &str = "flexgate.roles";
+/// Connection attribute: the client reads small messages (`"1"`).
+const SMALL_ATTRIBUTE: &str = "flexgate.small";
+
+/// Everything a request handler needs.
+pub struct State {
+    /// The configuration.
+    pub config: Config,
+    /// Remoting services.
+    pub services: Services,
+    /// Checks logins.
+    pub authenticator: Arc<dyn Authenticator>,
+    /// The messaging core.
+    pub broker: Arc<Broker<Store>>,
+    /// Externalizable readers (Flex messages and collections).
+    pub registry: &'static Registry,
+    /// AMF decoding bounds.
+    pub decode_limits: DecodeLimits,
+    /// Long polls waiting now, server-wide and per client.
+    pub waiting: Arc<WaitingPolls>,
+    /// Open streams, server-wide.
+    pub streams: AtomicUsize,
+    /// Open streams by id, for `command=close`.
+    pub(crate) stream_closers: crate::streaming::Streams,
+    shutdown: watch::Sender<bool>,
+}
+
+impl State {
+    /// Builds the state and its broker.
+    pub fn new(config: Config, services: Services, authenticator: Arc<dyn Authenticator>) -> Self {
+        let mut broker_config = BrokerConfig::default()
+            .with_idle_timeout(Duration::from_secs(config.client_timeout_secs));
+        for (id, d) in &config.destinations {
+            if d.kind == DestinationKind::Messaging {
+                let dest = flexgate_broker::DestinationConfig::default()
+                    .default_ttl_ms(d.ttl_ms)
+                    .allow_subtopics(d.allow_subtopics)
+                    .subtopic_separator(d.subtopic_separator.clone());
+                broker_config = broker_config.with_destination(id.clone(), dest);
+            }
+        }
+        let decode_limits = DecodeLimits {
+            max_depth: config.limits.max_depth,
+            max_items: config.limits.max_items,
+        };
+        State {
+            broker: Arc::new(Broker::new(MemoryStore::new(), broker_config)),
+            config,
+            services,
+            authenticator,
+            registry: flexgate_messages::registry(),
+            decode_limits,
+            waiting: Arc::default(),
+            streams: AtomicUsize::new(0),
+            stream_closers: Default::default(),
+            shutdown: watch::channel(false).0,
+        }
+    }
+
+    /// Starts the background purge of expired messages and idle clients.
+    pub(crate) fn start_cleaner(&self) -> Cleaner {
+        Cleaner::spawn(&self.broker, Duration::from_secs(5))
+    }
+
+    /// Tells streams and waiting polls to finish now.
+    pub(crate) fn begin_shutdown(&self) {
+        let _ = self.shutdown.send(true);
+    }
+
+    /// Resolves when a shutdown has begun.
+    pub(crate) fn shutdown_signal(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.shutdown.subscribe();
+        async move {
+            let _ = rx.wait_for(|stopping| *stopping).await;
+        }
+    }
+
+    /// Records a login on a Flex client.
+    pub(crate) async fn set_principal(
+        &self,
+        client: &str,
+        principal: Option<&Principal>,
+    ) -> Result<(), BrokerError> {
+        let b = &self.broker;
+        b.update_connection(
+            client,
+            ConnectionUpdate::Principal(principal.map(|p| p.name.clone())),
+        )
+        .await?;
+        let roles = principal.map(|p| p.roles.join("\n"));
+        b.update_connection(
+            client,
+            ConnectionUpdate::Attribute {
+                name: ROLES_ATTRIBUTE.into(),
+                value: roles,
+            },
+        )
+        .await
+    }
+
+    /// Marks a Flex client as able to read small messages.
+    pub(crate) async fn set_small_messages(&self, client: &str) -> Result<(), BrokerError> {
+        self.broker
+            .update_connection(
+                client,
+                ConnectionUpdate::Attribute {
+                    name: SMALL_ATTRIBUTE.into(),
+                    value: Some("1".into()),
+                },
+            )
+            .await
+    }
+}
+
+/// The principal stored on a connection.
+pub(crate) fn principal_of(c: &Connection) -> Option<Principal> {
+    let name = c.principal.clone()?;
+    let roles = c
+        .attributes
+        .get(ROLES_ATTRIBUTE)
+        .map(|r| {
+            r.lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(Principal { name, roles })
+}
+
+/// Whether a connection reads small messages.
+pub(crate) fn uses_small_messages(c: &Connection) -> bool {
+    c.attributes.get(SMALL_ATTRIBUTE).is_some_and(|v| v == "1")
+}
+
+/// Counts of long polls waiting now.
+#[derive(Default)]
+pub struct WaitingPolls {
+    total: AtomicUsize,
+    per_client: Mutex<HashMap<String, usize>>,
+}
+
+impl WaitingPolls {
+    /// Takes a waiting slot for `client` if both limits allow; the slot is
+    /// released when the guard drops (also when the client goes away mid-wait).
+    pub fn try_acquire(
+        self: &Arc<Self>,
+        client: &str,
+        max_total: usize,
+        max_per_client: usize,
+    ) -> Result<WaitSlot, WaitRefused> {
+        let mut per_client = self.per_client.lock().unwrap_or_else(|e| e.into_inner());
+        let mine = per_client.get(client).copied().unwrap_or(0);
+        if mine >= max_per_client {
+            return Err(WaitRefused::ClientBusy);
+        }
+        if self.total.load(Ordering::Acquire) >= max_total {
+            return Err(WaitRefused::ServerBusy);
+        }
+        per_client.insert(client.to_owned(), mine + 1);
+        self.total.fetch_add(1, Ordering::AcqRel);
+        Ok(WaitSlot {
+            polls: self.clone(),
+            client: client.to_owned(),
+        })
+    }
+
+    /// Polls waiting now, server-wide.
+    pub fn total(&self) -> usize {
+        self.total.load(Ordering::Acquire)
+    }
+}
+
+/// Why a poll may not wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitRefused {
+    /// This client already has its polls waiting.
+    ClientBusy,
+    /// The server has its maximum of polls waiting.
+    ServerBusy,
+}
+
+/// A held long-poll slot.
+pub struct WaitSlot {
+    polls: Arc<WaitingPolls>,
+    client: String,
+}
+
+impl Drop for WaitSlot {
+    fn drop(&mut self) {
+        let mut per_client = self
+            .polls
+            .per_client
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = per_client.get_mut(&self.client) {
+            *n -= 1;
+            if *n == 0 {
+                per_client.remove(&self.client);
+            }
+        }
+        self.polls.total.fetch_sub(1, Ordering::AcqRel);
+    }
+}
