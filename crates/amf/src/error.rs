@@ -50,10 +50,12 @@ pub enum DecodeErrorKind {
     #[error("invalid UTF-8 in string")]
     InvalidUtf8,
     /// A declared length or count larger than the remaining input could hold.
-    #[error("length {len} exceeds the {remaining} bytes left")]
+    #[error("declared length {len} needs at least {needed} bytes, only {remaining} left")]
     LengthTooLarge {
-        /// The declared length.
+        /// The declared length (bytes, or elements of a collection).
         len: u64,
+        /// The fewest bytes those elements take.
+        needed: u64,
         /// Bytes left in the input.
         remaining: usize,
     },

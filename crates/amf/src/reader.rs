@@ -76,6 +76,7 @@ impl Reader {
         if bytes > self.remaining() as u64 {
             return Err(self.error(DecodeErrorKind::LengthTooLarge {
                 len,
+                needed: bytes,
                 remaining: self.remaining(),
             }));
         }

@@ -1,0 +1,252 @@
+//! A Flex client over real HTTP, built from flexgate's own codec, for the
+//! end-to-end tests: it sends what a Flash Player sends and reads replies.
+#![allow(dead_code)]
+
+use bytes::Bytes;
+use flexgate_amf::{Body, Packet, Str, Value, Version};
+use flexgate_gateway::config::Config;
+use flexgate_gateway::{Gateway, Running};
+use flexgate_messages::headers as h;
+use flexgate_messages::{
+    registry, uid, AbstractMessage, AsyncMessage, CommandMessage, CommandOperation, Form, Message,
+    RemotingMessage,
+};
+use http_body_util::{BodyExt, Full};
+use hyper::{Method, Request, StatusCode};
+use hyper_util::client::legacy::{connect::HttpConnector, Client};
+use hyper_util::rt::TokioExecutor;
+use std::path::Path;
+
+/// A gateway on an ephemeral port.
+pub struct TestServer {
+    pub running: Running,
+    pub base: String,
+}
+
+impl TestServer {
+    pub async fn start(mut config: Config) -> TestServer {
+        config.listen = "127.0.0.1:0".parse().expect("address");
+        Self::start_gateway(Gateway::new(config)).await
+    }
+
+    pub async fn start_gateway(gateway: Gateway) -> TestServer {
+        let running = gateway.start().await.expect("gateway starts");
+        let base = format!("http://{}", running.local_addr());
+        TestServer { running, base }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+pub const AMF: &str = "/messagebroker/amf";
+pub const LONG_POLLING: &str = "/messagebroker/amflongpolling";
+pub const STREAMING: &str = "/messagebroker/streamingamf";
+
+pub fn http() -> Client<HttpConnector, Full<Bytes>> {
+    Client::builder(TokioExecutor::new()).build_http()
+}
+
+/// POSTs `body` and returns status, content type and the whole body.
+pub async fn post(url: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, String, Bytes) {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(url)
+        .header("content-type", content_type)
+        .body(Full::new(Bytes::from(body)))
+        .expect("request");
+    let res = http().request(req).await.expect("server answers");
+    let status = res.status();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = res.into_body().collect().await.expect("body").to_bytes();
+    (status, ct, body)
+}
+
+/// Sends a packet as a request and decodes the reply packet.
+pub async fn exchange(url: &str, packet: &Packet) -> Packet {
+    let (status, ct, body) = post(
+        url,
+        "application/x-amf",
+        packet.encode_request().expect("encodes"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(ct, "application/x-amf");
+    Packet::decode(body, registry()).expect("reply decodes")
+}
+
+/// Reads a fixture packet.
+pub fn fixture(name: &str) -> Vec<u8> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// One reply body: its target suffix and the message in it.
+#[derive(Debug)]
+pub struct Reply {
+    pub target: String,
+    pub message: Message,
+}
+
+impl Reply {
+    pub fn is_result(&self) -> bool {
+        self.target.ends_with("/onResult")
+    }
+
+    /// The ErrorMessage's fault code.
+    pub fn fault_code(&self) -> Option<&str> {
+        match &self.message {
+            Message::Error(e) => e.fault_code.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// A Flex client: a DSId once pinged, and a request counter for `/N`.
+pub struct FlexClient {
+    pub url: String,
+    pub ds_id: Option<String>,
+    next: u32,
+}
+
+impl FlexClient {
+    pub fn new(url: String) -> FlexClient {
+        FlexClient {
+            url,
+            ds_id: None,
+            next: 1,
+        }
+    }
+
+    /// Sends messages as the bodies of one packet; returns one reply each.
+    pub async fn send(&mut self, messages: Vec<Message>) -> Vec<Reply> {
+        let bodies = messages
+            .into_iter()
+            .map(|mut m| {
+                let id = self.ds_id.clone().unwrap_or_else(|| "nil".into());
+                m.base_mut().headers.set(h::DS_ID, id.as_str());
+                if m.base().message_id.is_none() {
+                    m.base_mut().message_id = Some(uid::new_uid());
+                }
+                let response = format!("/{}", self.next);
+                self.next += 1;
+                Body {
+                    target: Str::from_static("null"),
+                    response: response.into(),
+                    value: Value::array(vec![m.to_value(Form::Full)]),
+                }
+            })
+            .collect();
+        let packet = Packet {
+            version: Version::Amf3,
+            headers: Vec::new(),
+            bodies,
+        };
+        let reply = exchange(&self.url, &packet).await;
+        reply
+            .bodies
+            .iter()
+            .map(|b| Reply {
+                target: b.target.to_string(),
+                message: Message::from_value(&b.value).expect("reply is a Flex message"),
+            })
+            .collect()
+    }
+
+    pub async fn send_one(&mut self, m: Message) -> Reply {
+        self.send(vec![m]).await.pop().expect("one reply")
+    }
+
+    /// CLIENT_PING: learns the DSId.
+    pub async fn ping(&mut self) -> Reply {
+        let mut ping = command(CommandOperation::ClientPing, "");
+        ping.base_mut().headers.set(h::DS_MESSAGING_VERSION, 1.0);
+        let reply = self.send_one(ping).await;
+        assert!(reply.is_result(), "{reply:?}");
+        let id = reply
+            .message
+            .header(h::DS_ID)
+            .and_then(Value::as_str)
+            .expect("DSId")
+            .to_owned();
+        self.ds_id = Some(id);
+        reply
+    }
+}
+
+/// A CommandMessage.
+pub fn command(op: CommandOperation, destination: &str) -> Message {
+    Message::Command(CommandMessage {
+        base: AbstractMessage {
+            destination: Some(destination.into()),
+            body: Value::object(flexgate_amf::Object::anonymous(Vec::<(&str, Value)>::new())),
+            ..AbstractMessage::default()
+        },
+        correlation_id: None,
+        operation: op,
+    })
+}
+
+/// A SUBSCRIBE from consumer `consumer`.
+pub fn subscribe(
+    destination: &str,
+    consumer: &str,
+    subtopic: Option<&str>,
+    selector: Option<&str>,
+) -> Message {
+    let mut m = command(CommandOperation::Subscribe, destination);
+    m.base_mut().client_id = Some(consumer.into());
+    if let Some(s) = subtopic {
+        m.base_mut().headers.set(h::DS_SUBTOPIC, s);
+    }
+    if let Some(s) = selector {
+        m.base_mut().headers.set(h::DS_SELECTOR, s);
+    }
+    m
+}
+
+/// An AsyncMessage from a Producer.
+pub fn publish(destination: &str, body: Value, subtopic: Option<&str>) -> Message {
+    let mut m = AsyncMessage::default();
+    m.base.destination = Some(destination.into());
+    m.base.client_id = Some(uid::new_uid());
+    m.base.body = body;
+    if let Some(s) = subtopic {
+        m.base.headers.set(h::DS_SUBTOPIC, s);
+    }
+    Message::Async(m)
+}
+
+/// A RemotingMessage.
+pub fn remote(destination: &str, operation: &str, args: Vec<Value>) -> Message {
+    let mut m = RemotingMessage::default();
+    m.base.destination = Some(destination.into());
+    m.base.body = Value::array(args);
+    m.operation = operation.into();
+    Message::Remoting(m)
+}
+
+/// The messages a poll reply carries (a CLIENT_SYNC body), or none (an ack).
+pub fn polled(reply: &Reply) -> Vec<Message> {
+    match &reply.message {
+        Message::Command(c) if c.operation == CommandOperation::ClientSync => c
+            .base
+            .body
+            .as_array()
+            .expect("array body")
+            .dense
+            .iter()
+            .map(|v| Message::from_value(v).expect("a message"))
+            .collect(),
+        Message::Acknowledge(_) => Vec::new(),
+        other => panic!("not a poll reply: {other:?}"),
+    }
+}

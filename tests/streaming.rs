@@ -1,0 +1,170 @@
+//! The streaming AMF channel over real HTTP: open, receive pushes as they
+//! are published, heartbeats, close.
+
+mod common;
+
+use bytes::{Buf, Bytes, BytesMut};
+use common::*;
+use flexgate_amf::{from_amf3, Value};
+use flexgate_gateway::config::Config;
+use flexgate_messages::{registry, Message};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::{Method, Request, StatusCode};
+use std::time::Duration;
+
+/// Reads BlazeDS-framed chunks (`hex\r\n<AMF3>\r\n`, NULL heartbeats between).
+struct StreamReader {
+    body: Incoming,
+    buf: BytesMut,
+    heartbeats: usize,
+}
+
+impl StreamReader {
+    /// The next message, skipping heartbeats.
+    async fn next_message(&mut self) -> Option<Message> {
+        loop {
+            while self.buf.first() == Some(&0) {
+                self.buf.advance(1);
+                self.heartbeats += 1;
+            }
+            if let Some(data) = self.take_chunk() {
+                let v = from_amf3(data, registry()).expect("a chunk is one AMF3 value");
+                return Some(Message::from_value(&v).expect("a Flex message"));
+            }
+            let frame = self.body.frame().await?.ok()?;
+            if let Ok(data) = frame.into_data() {
+                self.buf.extend_from_slice(&data);
+            }
+        }
+    }
+
+    fn take_chunk(&mut self) -> Option<Bytes> {
+        let line = self.buf.windows(2).position(|w| w == b"\r\n")?;
+        let len = usize::from_str_radix(std::str::from_utf8(&self.buf[..line]).ok()?, 16).ok()?;
+        if len == 0 || self.buf.len() < line + 2 + len + 2 {
+            return None;
+        }
+        self.buf.advance(line + 2);
+        let data = self.buf.split_to(len).freeze();
+        assert_eq!(&self.buf[..2], b"\r\n", "chunk trailer");
+        self.buf.advance(2);
+        Some(data)
+    }
+}
+
+async fn open_stream(url: &str, ds_id: &str) -> StreamReader {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(format!("{url}?command=open&version=1"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Full::new(Bytes::from(format!("DSId={ds_id}"))))
+        .expect("request");
+    let res = http().request(req).await.expect("stream opens");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/x-amf");
+    StreamReader {
+        body: res.into_body(),
+        buf: BytesMut::new(),
+        heartbeats: 0,
+    }
+}
+
+#[tokio::test]
+async fn streaming_client_receives_pushes_and_heartbeats() {
+    let mut config = Config::default();
+    config
+        .channels
+        .get_mut("my-streaming-amf")
+        .expect("demo channel")
+        .heartbeat_ms = 100;
+    let server = TestServer::start(config).await;
+    let url = server.url(STREAMING);
+    let mut consumer = FlexClient::new(url.clone());
+    consumer.ping().await;
+    assert!(consumer
+        .send_one(subscribe("chat", "STREAMER", None, None))
+        .await
+        .is_result());
+    let ds_id = consumer.ds_id.clone().expect("DSId");
+
+    let mut stream = open_stream(&url, &ds_id).await;
+    let open = tokio::time::timeout(Duration::from_secs(5), stream.next_message())
+        .await
+        .expect("open ack in time")
+        .expect("open ack");
+    assert_eq!(open.correlation_id(), Some("open"));
+    let stream_id = open.body().as_str().expect("stream id").to_owned();
+
+    let mut producer = FlexClient::new(server.url(AMF));
+    producer.ping().await;
+    for i in 0..3 {
+        assert!(producer
+            .send_one(publish("chat", Value::from(i), None))
+            .await
+            .is_result());
+    }
+    for i in 0..3 {
+        let m = tokio::time::timeout(Duration::from_secs(5), stream.next_message())
+            .await
+            .expect("push in time")
+            .expect("a push");
+        assert_eq!(m.body(), &Value::from(i));
+        assert_eq!(m.client_id(), Some("STREAMER"));
+    }
+    // Quiet for a while: heartbeats keep the stream alive.
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    producer
+        .send_one(publish("chat", Value::from("after"), None))
+        .await;
+    let m = stream.next_message().await.expect("a push after the pause");
+    assert_eq!(m.body(), &Value::from("after"));
+    assert!(stream.heartbeats >= 1, "no heartbeat in 350 ms at 100 ms");
+
+    // Polling a streaming endpoint is refused as BlazeDS refuses it.
+    let poll = consumer
+        .send_one(command(flexgate_messages::CommandOperation::Poll, ""))
+        .await;
+    assert_eq!(poll.fault_code(), Some("Server.PollNotSupported"));
+
+    // Close ends the stream.
+    let close = format!("{url}?command=close&streamId={stream_id}&version=1");
+    let (status, _, _) = post(
+        &close,
+        "application/x-www-form-urlencoded",
+        format!("DSId={ds_id}").into_bytes(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let end = tokio::time::timeout(Duration::from_secs(5), stream.next_message()).await;
+    assert!(matches!(end, Ok(None)), "the stream ends after close");
+    server.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn stream_open_needs_a_known_client() {
+    let server = TestServer::start(Config::default()).await;
+    let url = server.url(STREAMING);
+    let (status, _, _) = post(
+        &format!("{url}?command=open&version=1"),
+        "application/x-www-form-urlencoded",
+        b"DSId=NOPE".to_vec(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = post(
+        &format!("{url}?command=open&version=1"),
+        "application/x-www-form-urlencoded",
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = post(
+        &format!("{}?command=open", server.url(AMF)),
+        "application/x-www-form-urlencoded",
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    server.running.shutdown().await;
+}
