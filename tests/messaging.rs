@@ -220,3 +220,52 @@ async fn disconnect_drops_subscriptions() {
     assert!(polled(&c.send_one(command(CommandOperation::Poll, "")).await).is_empty());
     server.running.shutdown().await;
 }
+
+#[tokio::test]
+async fn ping_reply_is_a_small_message_on_the_wire() {
+    let server = TestServer::start(Config::default()).await;
+    let mut ping = command(CommandOperation::ClientPing, "");
+    ping.base_mut().headers.set(h::DS_ID, "nil");
+    ping.base_mut().headers.set(h::DS_MESSAGING_VERSION, 1.0);
+    let packet = flexgate_amf::Packet {
+        version: flexgate_amf::Version::Amf3,
+        headers: vec![],
+        bodies: vec![flexgate_amf::Body {
+            target: "null".into(),
+            response: "/1".into(),
+            value: Value::array(vec![ping.to_value(flexgate_messages::Form::Full)]),
+        }],
+    };
+    let reply = exchange(&server.url(AMF), &packet).await;
+    // BlazeDS turns small messages on during the ping itself: the ack is a DSK.
+    let Value::External(e) = &reply.bodies[0].value else {
+        panic!("not externalizable: {:?}", reply.bodies[0].value);
+    };
+    assert_eq!(e.class_name(), "DSK");
+    // A client that does not advertise a messaging version gets the full form.
+    let mut plain = command(CommandOperation::ClientPing, "");
+    plain.base_mut().headers.set(h::DS_ID, "nil");
+    let mut packet = packet;
+    packet.bodies[0].value = Value::array(vec![plain.to_value(flexgate_messages::Form::Full)]);
+    let reply = exchange(&server.url(AMF), &packet).await;
+    let full = reply.bodies[0].value.as_object().expect("a typed object");
+    assert_eq!(full.class(), "flex.messaging.messages.AcknowledgeMessage");
+    server.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn shutdown_answers_waiting_long_polls() {
+    let server = TestServer::start(Config::default()).await;
+    let mut c = FlexClient::new(server.url(LONG_POLLING));
+    c.ping().await;
+    c.send_one(subscribe("chat", "WAITER", None, None)).await;
+    let waiting = tokio::spawn(async move { c.send_one(command(CommandOperation::Poll, "")).await });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!waiting.is_finished(), "the poll waits (30 s interval)");
+    tokio::time::timeout(Duration::from_secs(5), server.running.shutdown())
+        .await
+        .expect("shutdown does not wait for the poll interval");
+    let reply = waiting.await.expect("the poll got a reply before the server closed");
+    assert!(reply.is_result(), "{reply:?}");
+    assert!(polled(&reply).is_empty());
+}

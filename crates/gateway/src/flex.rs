@@ -28,6 +28,7 @@ struct Reply {
 
 /// Handles one Flex message.
 pub(crate) async fn handle(state: &State, ctx: &RequestContext<'_>, request: Message) -> Outcome {
+    record_request(&request);
     let result = match session(state, ctx, &request).await {
         Ok(client) => {
             tracing::Span::current().record("client_id", client.id.as_str());
@@ -44,6 +45,20 @@ pub(crate) async fn handle(state: &State, ctx: &RequestContext<'_>, request: Mes
             tracing::info!(code = fault.code.as_str(), reason = %fault.string, "request failed");
             Outcome::Status(Message::Error(error_for(&request, fault)).to_value(Form::Full))
         }
+    }
+}
+
+/// Names the operation and destination on the request's span.
+fn record_request(request: &Message) {
+    let span = tracing::Span::current();
+    match request {
+        Message::Command(c) => span.record("operation", tracing::field::debug(c.operation)),
+        Message::Remoting(r) => span.record("operation", r.operation.as_str()),
+        Message::Async(_) => span.record("operation", "publish"),
+        _ => span.record("operation", request.class_alias()),
+    };
+    if let Some(d) = request.destination().filter(|d| !d.is_empty()) {
+        span.record("destination", d);
     }
 }
 

@@ -35,6 +35,8 @@ pub async fn handle(
         path = %req.uri().path(),
         channel = tracing::field::Empty,
         client_id = tracing::field::Empty,
+        operation = tracing::field::Empty,
+        destination = tracing::field::Empty,
     );
     Ok(route(state, req).instrument(span).await)
 }
