@@ -1,0 +1,91 @@
+//! `flexgate inspect` and `flexgate encode`: AMF packets and values to
+//! readable JSON and back (the mapping is documented in docs/json-mapping.md).
+//!
+//! The JSON is a lossless record of the wire, not of the [`flexgate_amf::Value`]
+//! model: besides the values it keeps what an encoder decided, i.e. which
+//! composite was sent as an object-table reference (and to which slot), AMF0
+//! versus AMF3 (each avmplus switch), the declared header/body lengths, the
+//! ECMA array count, AMF0 date time zones, NaN bit patterns and the flag bytes
+//! of externalizable messages. So `encode` writes back the same bytes, also
+//! for packets other encoders wrote (py3amf's zero body lengths, its ECMA
+//! counts and referenced Dates).
+//!
+//! String and traits references are recorded only where the wire departs
+//! from the rule every encoder follows (reference a string or traits the
+//! second time, to its first table slot), so the JSON stays readable:
+//! `encode` applies that rule and the recorded exceptions (py3amf, for one,
+//! writes the anonymous traits of an exception object inline again). A
+//! string written inline twice is not recorded; such input re-encodes to
+//! equal values, not equal bytes.
+//!
+//! The reader is separate from `flexgate_amf`'s decoder (which builds values
+//! and must stay lean) but uses it as its cursor, so offsets, string tables
+//! and error kinds are the codec's own.
+
+pub mod cli;
+mod external;
+mod hexdump;
+mod keys;
+mod read;
+mod write;
+
+pub use read::InspectError;
+pub use write::JsonError;
+
+use bytes::Bytes;
+use serde_json::Value as Json;
+
+/// AMF3 traits as the traits table holds them; equal traits are the same
+/// traits to an encoder, which references them after the first time.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Traits {
+    /// A class description: alias, sealed member names, dynamic flag.
+    Object {
+        class: String,
+        sealed: Vec<String>,
+        dynamic: bool,
+    },
+    /// An externalizable class, by alias.
+    External(String),
+}
+
+/// The format of a bare value (`--value amf0|amf3`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One AMF0 value (which may switch to AMF3 with the avmplus marker).
+    Amf0,
+    /// One AMF3 value.
+    Amf3,
+}
+
+/// What to decode: a whole packet, or one bare value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// An AMF packet (the body of an `application/x-amf` request or reply).
+    Packet,
+    /// One value that fills the input.
+    Value(Format),
+}
+
+/// Decodes `input` and returns its JSON description.
+pub fn to_json(input: Bytes, what: Input) -> Result<Json, InspectError> {
+    read::Reader::new(input, false).read(what)
+}
+
+/// Decodes `input` and returns an annotated hex dump: every piece of the
+/// input next to what it was decoded as. On a decoding error the dump of
+/// everything before it is returned along with the error.
+pub fn hexdump(input: Bytes, what: Input) -> (String, Option<InspectError>) {
+    let mut reader = read::Reader::new(input.clone(), true);
+    let outcome = reader.read(what);
+    let lines = reader.into_trace();
+    let error = outcome.err();
+    (hexdump::render(&input, &lines, error.as_ref()), error)
+}
+
+/// Encodes a JSON description (as [`to_json`] produces) back to AMF bytes.
+pub fn from_json(json: &Json, what: Input) -> Result<Vec<u8>, JsonError> {
+    let mut out = Vec::with_capacity(256);
+    write::Writer::new(&mut out).write(json, what)?;
+    Ok(out)
+}
