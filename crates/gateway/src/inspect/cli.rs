@@ -5,7 +5,8 @@ use bytes::Bytes;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-const INSPECT_USAGE: &str = "usage: flexgate inspect [--value amf0|amf3] [--pretty] [--hexdump] FILE|-\n\
+const INSPECT_USAGE: &str =
+    "usage: flexgate inspect [--value amf0|amf3] [--pretty] [--hexdump] FILE|-\n\
     Decodes an AMF packet (or, with --value, one bare value) and prints it as JSON\n\
     (docs/json-mapping.md); --hexdump prints the bytes beside what they decode to.";
 

@@ -87,7 +87,9 @@ impl Reader {
             Input::Value(Format::Amf0) => self.amf0()?,
             Input::Value(Format::Amf3) => self.amf3()?,
         };
-        self.d.finish().map_err(|e| wrap(e, "the end of the input"))?;
+        self.d
+            .finish()
+            .map_err(|e| wrap(e, "the end of the input"))?;
         Ok(json)
     }
 
@@ -261,7 +263,10 @@ impl Reader {
             let must = self.at("the must-understand byte", |d| d.read_u8())?;
             let declared = self.at("the header length (u32)", |d| d.read_u32())?;
             self.note(start, || {
-                format!("header {}: {name:?}, must understand {must}, length {declared}", i + 1)
+                format!(
+                    "header {}: {name:?}, must understand {must}, length {declared}",
+                    i + 1
+                )
             });
             let (value, actual) = self.sized_value()?;
             let mut h = Map::new();

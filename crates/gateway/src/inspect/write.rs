@@ -112,7 +112,11 @@ const KINDS: &[(&str, Kind, &[&str])] = &[
     (k::ECMA, Kind::Ecma, &[k::ECMA, k::COUNT]),
     (k::ARRAY, Kind::Array, &[k::ARRAY, k::ASSOC]),
     (k::ASSOC, Kind::Array, &[k::ARRAY, k::ASSOC]),
-    (k::EXTERNAL, Kind::External, &[k::EXTERNAL, k::CLASS, k::TRAITS]),
+    (
+        k::EXTERNAL,
+        Kind::External,
+        &[k::EXTERNAL, k::CLASS, k::TRAITS],
+    ),
     (
         k::SEALED,
         Kind::Object,
@@ -124,7 +128,11 @@ const KINDS: &[(&str, Kind, &[&str])] = &[
         &[k::SEALED, k::DYNAMIC, k::CLASS, k::TRAITS],
     ),
     (k::VECTOR_INT, Kind::VectorInt, &[k::VECTOR_INT, k::FIXED]),
-    (k::VECTOR_UINT, Kind::VectorUint, &[k::VECTOR_UINT, k::FIXED]),
+    (
+        k::VECTOR_UINT,
+        Kind::VectorUint,
+        &[k::VECTOR_UINT, k::FIXED],
+    ),
     (
         k::VECTOR_DOUBLE,
         Kind::VectorDouble,
@@ -531,9 +539,7 @@ impl<'o> Writer<'o> {
             }
             Kind::Object => self.object(node)?,
             Kind::External => self.external(node)?,
-            Kind::VectorInt | Kind::VectorUint | Kind::VectorDouble => {
-                self.number_vector(node)?
-            }
+            Kind::VectorInt | Kind::VectorUint | Kind::VectorDouble => self.number_vector(node)?,
             Kind::VectorObject => {
                 let items = array(&node[k::VECTOR_OBJECT]).at(k::VECTOR_OBJECT)?;
                 let type_name = match node.get(k::TYPE) {
@@ -845,7 +851,9 @@ fn any_double(v: &Json) -> Result<f64> {
             k::NAN => Ok(f64::from_bits(CANONICAL_NAN)),
             k::INFINITY => Ok(f64::INFINITY),
             k::NEG_INFINITY => Ok(f64::NEG_INFINITY),
-            _ => Err(JsonError::new("expected a number, \"NaN\", \"Infinity\" or \"-Infinity\"")),
+            _ => Err(JsonError::new(
+                "expected a number, \"NaN\", \"Infinity\" or \"-Infinity\"",
+            )),
         },
         Json::Object(node) if node.contains_key(k::DOUBLE) => special_double(node),
         _ => number(v),
