@@ -144,3 +144,42 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod reference_tests {
+    use super::*;
+
+    /// `[X, ref X]` where X is `[Y, ref Y]` ... forty levels deep: each
+    /// reference copied in full would double the output at every level.
+    fn doubling_references(depth: u32) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for _ in 0..depth {
+            bytes.extend([0x09, 0x05, 0x01]);
+        }
+        bytes.extend([0x09, 0x01, 0x01]);
+        // Closing from the innermost: level i's second item refers to slot i + 1.
+        for level in (0..depth).rev() {
+            bytes.extend([0x09, ((level + 1) << 1) as u8]);
+        }
+        bytes
+    }
+
+    #[test]
+    fn reference_copies_are_bounded_and_do_not_change_the_bytes() {
+        let bytes = doubling_references(40);
+        let json =
+            to_json(Bytes::from(bytes.clone()), Input::Value(Format::Amf3)).expect("decodes");
+        let text = serde_json::to_string(&json).expect("prints");
+        assert!(text.len() < 4 << 20, "{} bytes of JSON", text.len());
+        // Later references show no copy once the budget is spent...
+        assert!(text.contains(r#"{"ref":1}"#), "{text:.200}");
+        // ...and encoding does not need the copies.
+        assert_eq!(
+            from_json(&json, Input::Value(Format::Amf3)),
+            Ok(bytes.clone())
+        );
+        assert!(
+            flexgate_amf::from_amf3(Bytes::from(bytes), flexgate_amf::Registry::empty()).is_ok()
+        );
+    }
+}
