@@ -121,6 +121,12 @@ impl<'r> Decoder<'r> {
         self.r.f64()
     }
 
+    /// Reads `n` raw bytes (`IDataInput.readBytes`), shared with the input
+    /// buffer; fails without consuming anything when fewer remain.
+    pub fn read_bytes(&mut self, n: usize) -> Result<Bytes, DecodeError> {
+        self.r.bytes(n)
+    }
+
     /// Reads a string prefixed by a `u16` length (`IDataInput.readUTF`).
     pub fn read_utf(&mut self) -> Result<Str, DecodeError> {
         let n = self.r.u16()?;

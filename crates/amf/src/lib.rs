@@ -22,6 +22,13 @@ mod text;
 mod value;
 
 pub use decoder::{DecodeLimits, Decoder};
+
+/// The type marker bytes, for tools that look at the wire themselves
+/// (e.g. `flexgate inspect`).
+pub mod markers {
+    pub use crate::amf0::marker as amf0;
+    pub use crate::amf3::marker as amf3;
+}
 pub use encoder::Encoder;
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, Table};
 pub use external::{eq_external, Externalizable, ReadExternal, Registry};

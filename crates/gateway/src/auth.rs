@@ -61,7 +61,7 @@ pub enum CredentialsError {
 /// first colon (the password may contain colons; neither part may be empty).
 /// ISO-8859-1 unless the client said UTF-8 (`DSCredentialsCharset`).
 pub fn decode_credentials(body: &str, utf8: bool) -> Result<(String, String), CredentialsError> {
-    let bytes = base64_decode(body.trim()).ok_or(CredentialsError::Format)?;
+    let bytes = crate::base64::decode(body.trim()).ok_or(CredentialsError::Format)?;
     let text = if utf8 {
         String::from_utf8(bytes).map_err(|_| CredentialsError::Format)?
     } else {
@@ -73,39 +73,6 @@ pub fn decode_credentials(body: &str, utf8: bool) -> Result<(String, String), Cr
         }
         _ => Err(CredentialsError::Format),
     }
-}
-
-/// Standard base64 with padding; `None` on any other character.
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    fn sextet(c: u8) -> Option<u32> {
-        Some(u32::from(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        }))
-    }
-    let s = s.as_bytes();
-    if !s.len().is_multiple_of(4) {
-        return None;
-    }
-    let mut out = Vec::with_capacity(s.len() / 4 * 3);
-    for chunk in s.chunks(4) {
-        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
-        if pad > 2 || (pad > 0 && !std::ptr::eq(chunk, s.chunks(4).last()?)) {
-            return None;
-        }
-        let mut n = 0u32;
-        for &c in &chunk[..4 - pad] {
-            n = (n << 6) | sextet(c)?;
-        }
-        n <<= 6 * pad as u32;
-        let bytes = n.to_be_bytes();
-        out.extend_from_slice(&bytes[1..4 - pad]);
-    }
-    Some(out)
 }
 
 #[cfg(test)]

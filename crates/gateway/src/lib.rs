@@ -21,10 +21,12 @@
 #![allow(clippy::result_large_err)]
 
 pub mod auth;
+mod base64;
 pub mod config;
 mod endpoint;
 mod flex;
 pub mod http;
+pub mod inspect;
 mod legacy;
 pub mod remoting;
 mod server;

@@ -1,16 +1,30 @@
-//! The `flexgate` binary: `flexgate [--config FILE]`.
+//! The `flexgate` binary: `flexgate [serve] [--config FILE]`, `flexgate inspect ...`,
+//! `flexgate encode ...`.
 
 use flexgate_gateway::config::Config;
+use flexgate_gateway::inspect;
 use flexgate_gateway::Gateway;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: flexgate [--config FILE]\n\
-    Serves Flex/Flash AMF clients. Without --config, serves the demo on 127.0.0.1:8400.";
+const USAGE: &str = "usage: flexgate [serve] [--config FILE]\n\
+    \x20      flexgate inspect [--value amf0|amf3] [--pretty] [--hexdump] FILE|-\n\
+    \x20      flexgate encode [--value amf0|amf3] FILE|-\n\
+    Serves Flex/Flash AMF clients. Without --config, serves the demo on 127.0.0.1:8400.\n\
+    inspect prints an AMF packet as JSON; encode turns that JSON back into AMF.";
 
 fn main() -> ExitCode {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("inspect") => return inspect::cli::inspect(&args[1..]),
+        Some("encode") => return inspect::cli::encode(&args[1..]),
+        Some("serve") => {
+            args.remove(0);
+        }
+        _ => {}
+    }
     let mut config_path: Option<PathBuf> = None;
-    let mut args = std::env::args().skip(1);
+    let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--config" | "-c" => match args.next() {

@@ -2,7 +2,7 @@
 
 mod decode;
 mod encode;
-pub(crate) mod marker;
+pub mod marker;
 
 /// Largest and smallest integers an AMF3 `integer` (29-bit, signed) holds.
 pub(crate) const INT_MAX: i32 = 0x0FFF_FFFF;
