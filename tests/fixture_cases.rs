@@ -179,9 +179,7 @@ fn matches(found: &Found<'_>, expected: &toml::Value) -> Result<(), String> {
             "$absent" => matches!(found, Found::Absent),
             "$null" => value.is_some_and(Value::is_null),
             "$uuid" => value.and_then(Value::as_str).is_some_and(is_uuid),
-            "$nonempty" => value
-                .and_then(Value::as_str)
-                .is_some_and(|s| !s.is_empty()),
+            "$nonempty" => value.and_then(Value::as_str).is_some_and(|s| !s.is_empty()),
             // After 2020-01-01 in milliseconds: seconds would be far below.
             "$epoch_ms" => value
                 .and_then(Value::as_f64)

@@ -126,11 +126,23 @@ fn bench(c: &mut Criterion) {
     let files = corpus();
     let mut common = Vec::new();
     let (mut fg, mut lso, mut amf) = (0, 0, 0);
+    let mut lso_panics = Vec::new();
+    // flash-lso panics on some inputs ("Invalid reference" in its AMF3
+    // writer): such a file counts as unreadable, quietly.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     for (path, bytes) in &files {
         let b = Bytes::from(bytes.clone());
+        let lso_ok = match std::panic::catch_unwind(|| lso_roundtrip(bytes)) {
+            Ok(r) => r.is_some(),
+            Err(_) => {
+                lso_panics.push(path.display().to_string());
+                false
+            }
+        };
         let ok = [
             flexgate_roundtrip(&b).is_some(),
-            lso_roundtrip(bytes).is_some(),
+            lso_ok,
             amf_crate_roundtrip(bytes).is_some(),
         ];
         fg += usize::from(ok[0]);
@@ -140,6 +152,8 @@ fn bench(c: &mut Criterion) {
             common.push((path.clone(), b));
         }
     }
+    std::panic::set_hook(hook);
+    eprintln!("flash-lso panicked on: {lso_panics:?}");
     let total_bytes: usize = common.iter().map(|(_, b)| b.len()).sum();
     eprintln!(
         "corpus: {} files; read and written back by flexgate {fg}, flash-lso {lso}, amf crate {amf}; \

@@ -99,7 +99,11 @@ impl Subscriber {
             .and_then(Value::as_str)
             .ok_or("ping reply without DSId")?
             .to_owned();
-        let sub = command(CommandOperation::Subscribe, DESTINATION, Some(uid::new_uid()));
+        let sub = command(
+            CommandOperation::Subscribe,
+            DESTINATION,
+            Some(uid::new_uid()),
+        );
         let (_, reply) = conn
             .post(LONG_POLLING, Bytes::from(packet(&ds_id, sub)?))
             .await?;
@@ -147,11 +151,7 @@ fn rss_kib(pid: u32) -> Result<u64, BoxError> {
         .lines()
         .find(|l| l.starts_with("VmRSS:"))
         .ok_or("no VmRSS")?;
-    Ok(line
-        .split_whitespace()
-        .nth(1)
-        .ok_or("bad VmRSS")?
-        .parse()?)
+    Ok(line.split_whitespace().nth(1).ok_or("bad VmRSS")?.parse()?)
 }
 
 /// Parks `clients` long polls and reports the gateway's RSS.
@@ -173,6 +173,7 @@ pub async fn idle_polls(base: &str, pid: u32, clients: usize) -> Result<String, 
             let mut s = Subscriber::connect(&base).await?;
             drop(permit);
             ready_tx.send(s.ds_id.clone()).await?;
+            drop(ready_tx); // the collector ends when every client reported
             go_rx.wait_for(|go| *go).await?;
             // Parks until the wait interval ends or the process exits.
             s.poll().await?;
@@ -227,6 +228,7 @@ pub async fn fanout(base: &str, subscribers: usize, messages: usize) -> Result<S
             let mut s = Subscriber::connect(&base).await?;
             drop(permit);
             ready_tx.send(()).await?;
+            drop(ready_tx); // the collector ends when every subscriber reported
             let mut got = 0;
             while got < messages {
                 for m in s.poll().await? {
@@ -242,7 +244,7 @@ pub async fn fanout(base: &str, subscribers: usize, messages: usize) -> Result<S
                     samples
                         .lock()
                         .map_err(|_| "poisoned")?
-                        .push(now.duration_since(t0));
+                        .push((seq, now.duration_since(t0)));
                     delivered[seq].fetch_add(1, Ordering::Relaxed);
                     got += 1;
                 }
@@ -259,7 +261,6 @@ pub async fn fanout(base: &str, subscribers: usize, messages: usize) -> Result<S
         return Err(format!("only {ready} of {subscribers} subscribed").into());
     }
     let mut publisher = Conn::open(base).await?;
-    let mut all_have_it = Vec::with_capacity(messages);
     for seq in 0..messages {
         // Let every subscriber (re)park its poll first.
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -267,7 +268,10 @@ pub async fn fanout(base: &str, subscribers: usize, messages: usize) -> Result<S
         m.base.destination = Some(DESTINATION.into());
         m.base.client_id = Some(uid::new_uid());
         m.base.body = Value::from(seq as f64);
-        let body = Bytes::from(packet("BENCH000-0000-4000-8000-00000000000F", Message::Async(m))?);
+        let body = Bytes::from(packet(
+            "BENCH000-0000-4000-8000-00000000000F",
+            Message::Async(m),
+        )?);
         let t0 = Instant::now();
         sent_at.lock().map_err(|_| "poisoned")?[seq] = Some(t0);
         publisher.post(AMF, body).await?;
@@ -278,15 +282,18 @@ pub async fn fanout(base: &str, subscribers: usize, messages: usize) -> Result<S
             }
             tokio::time::sleep(Duration::from_micros(200)).await;
         }
-        all_have_it.push(t0.elapsed());
     }
     for t in tasks {
         t.await??;
     }
-    let lat = Latencies::new(std::mem::take(
-        &mut *samples.lock().map_err(|_| "poisoned")?,
-    ));
-    let last = Latencies::new(all_have_it);
+    let samples = std::mem::take(&mut *samples.lock().map_err(|_| "poisoned")?);
+    // Per publish, when its last subscriber had it.
+    let mut last = vec![Duration::ZERO; messages];
+    for (seq, d) in &samples {
+        last[*seq] = last[*seq].max(*d);
+    }
+    let lat = Latencies::new(samples.into_iter().map(|(_, d)| d).collect());
+    let last = Latencies::new(last);
     Ok(format!(
         "{subscribers} long-polling subscribers, {messages} publishes, {} deliveries: \
          publish->delivery {}; publish->last subscriber {}",
