@@ -36,11 +36,20 @@ pub async fn handle(
         channel = tracing::field::Empty,
         client_id = tracing::field::Empty,
     );
-    Ok(route(state, req).instrument(span).await)
+    Ok(route(state, peer, req).instrument(span).await)
 }
 
-async fn route(state: Arc<State>, req: Request<Incoming>) -> Response<ResponseBody> {
+async fn route(
+    state: Arc<State>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Response<ResponseBody> {
     let Some((channel_id, channel)) = state.config.channel_for_path(req.uri().path()) else {
+        // Channels first: a channel configured at /status keeps its path.
+        let (method, path, headers) = (req.method(), req.uri().path(), req.headers());
+        if let Some(r) = crate::status::handle(&state, peer, method, path, headers).await {
+            return r;
+        }
         return text(StatusCode::NOT_FOUND, "no channel at this path");
     };
     tracing::Span::current().record("channel", channel_id);

@@ -29,6 +29,7 @@ mod legacy;
 pub mod remoting;
 mod server;
 pub mod state;
+pub mod status;
 mod streaming;
 
 pub use endpoint::EndpointError;
