@@ -660,3 +660,78 @@ async fn the_page_shows_the_new_client_and_the_rate_in_chromium() {
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
     server.running.shutdown().await;
 }
+
+/// Regenerates docs/status.png from a minute and a half of varied traffic:
+/// `FLEXGATE_STATUS_SCREENSHOT=docs/status.png cargo test --test status -- --ignored docs_screenshot`
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "writes the README screenshot; takes 90 s"]
+async fn docs_screenshot() {
+    let target = PathBuf::from(
+        std::env::var_os("FLEXGATE_STATUS_SCREENSHOT").expect("FLEXGATE_STATUS_SCREENSHOT=path"),
+    );
+    let target = if target.is_relative() {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(target)
+    } else {
+        target
+    };
+    let chromium = chromium().expect("chromium");
+    let server = TestServer::start(config_with_users()).await;
+    let mut consumers = Vec::new();
+    for (i, (path, user, subtopic)) in [
+        (AMF, Some("alice"), "room.1"),
+        (AMF, None, "room.*"),
+        (LONG_POLLING, Some("bob"), "room.2"),
+        (AMF, None, "room.1"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut c = FlexClient::new(server.url(path));
+        c.ping().await;
+        if let Some(u) = user {
+            c.send_one(login(u, "secret")).await;
+        }
+        c.send_one(subscribe("chat", &format!("C{i}"), Some(subtopic), None))
+            .await;
+        consumers.push(c);
+    }
+    // A long poll parked on a quiet destination, so the page shows one waiting.
+    let mut parked = FlexClient::new(server.url(LONG_POLLING));
+    parked.ping().await;
+    parked
+        .send_one(subscribe("chat", "P", Some("quiet"), None))
+        .await;
+    let parked = tokio::spawn(async move {
+        loop {
+            parked.send_one(command(CommandOperation::Poll, "")).await;
+        }
+    });
+    let mut producer = FlexClient::new(server.url(AMF));
+    producer.ping().await;
+    for second in 0..90u32 {
+        // A rising and falling load with a burst, to give the chart a shape.
+        let n = 3 + (second % 30) / 2 + if (40..46).contains(&second) { 25 } else { 0 };
+        for i in 0..n {
+            let room = if i % 3 == 0 { "room.2" } else { "room.1" };
+            producer
+                .send_one(publish("chat", Value::from(i as f64), Some(room)))
+                .await;
+        }
+        for c in consumers.iter_mut().filter(|c| c.url.ends_with(AMF)) {
+            c.send_one(command(CommandOperation::Poll, "")).await;
+        }
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+    }
+    headless(
+        &chromium,
+        &server.url("/status"),
+        3_000,
+        &[
+            format!("--screenshot={}", target.display()),
+            "--window-size=1280,1240".into(),
+        ],
+    )
+    .await;
+    parked.abort();
+    eprintln!("wrote {}", target.display());
+}
