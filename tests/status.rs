@@ -735,3 +735,18 @@ async fn docs_screenshot() {
     parked.abort();
     eprintln!("wrote {}", target.display());
 }
+
+#[test]
+fn the_status_section_parses_and_rejects_contradictions() {
+    let c = Config::parse("[status]\nrole = \"operator\"\n").expect("valid");
+    assert!(c.status.enabled);
+    assert_eq!(c.status.role.as_deref(), Some("operator"));
+    assert!(!c.status.public);
+    let off = Config::parse("[status]\nenabled = false\n").expect("valid");
+    assert!(!off.status.enabled);
+    assert!(Config::parse("[status]\npublic = true\nrole = \"x\"\n").is_err());
+    assert!(Config::parse("[status]\npasword = \"typo\"\n").is_err());
+    // No section: on, loopback only.
+    let d = Config::parse("").expect("valid");
+    assert!(d.status.enabled && d.status.role.is_none() && !d.status.public);
+}

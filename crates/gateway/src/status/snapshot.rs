@@ -6,7 +6,7 @@ use crate::config::{ChannelKind, DestinationKind, StoreConfig};
 use crate::state::State;
 use flexgate_broker::{Connection, MessageStore, Subscription};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -172,7 +172,7 @@ impl Snapshot {
             clients_total: connections.len(),
             channels: channels(state, &connections),
             destinations: destinations(state, &subscriptions),
-            clients: clients(connections, &subscriptions),
+            clients: clients(&connections, &subscriptions),
             rates: rates(history),
         }
     }
@@ -222,7 +222,14 @@ fn destinations(state: &State, subscriptions: &[Arc<Subscription>]) -> Vec<Desti
         .map(|(id, _)| (id.clone(), Default::default()))
         .collect();
     for s in subscriptions {
-        let (count, subtopics) = rows.entry(s.key.destination.clone()).or_default();
+        // Look up before inserting: no String allocated per subscription.
+        let dest = &s.key.destination;
+        if !rows.contains_key(dest) {
+            rows.insert(dest.clone(), Default::default());
+        }
+        let Some((count, subtopics)) = rows.get_mut(dest) else {
+            continue;
+        };
         *count += 1;
         // A consumer with several filters on one subtopic counts once.
         let patterns: BTreeSet<&str> = s
@@ -249,32 +256,36 @@ fn destinations(state: &State, subscriptions: &[Arc<Subscription>]) -> Vec<Desti
         .collect()
 }
 
-fn clients(
-    mut connections: Vec<Connection>,
-    subscriptions: &[Arc<Subscription>],
-) -> Vec<ClientRow> {
-    let mut per_connection: BTreeMap<&str, usize> = BTreeMap::new();
+fn clients(connections: &[Connection], subscriptions: &[Arc<Subscription>]) -> Vec<ClientRow> {
+    let mut per_connection: HashMap<&str, usize> = HashMap::with_capacity(subscriptions.len());
     for s in subscriptions {
         *per_connection
             .entry(s.key.connection_id.as_str())
             .or_default() += 1;
     }
-    connections.sort_by(|a, b| {
+    let most_recent_first = |a: &&Connection, b: &&Connection| {
         b.last_active_ms
             .cmp(&a.last_active_ms)
             .then_with(|| a.id.cmp(&b.id))
-    });
-    connections.truncate(MAX_CLIENTS_LISTED);
-    connections
+    };
+    // Order references, not the (large) connections; select the listed
+    // ones in linear time, then sort only those.
+    let mut listed: Vec<&Connection> = connections.iter().collect();
+    if listed.len() > MAX_CLIENTS_LISTED {
+        listed.select_nth_unstable_by(MAX_CLIENTS_LISTED - 1, most_recent_first);
+        listed.truncate(MAX_CLIENTS_LISTED);
+    }
+    listed.sort_unstable_by(most_recent_first);
+    listed
         .into_iter()
         .map(|c| ClientRow {
-            subscriptions: per_connection.get(c.id.as_str()).copied().unwrap_or(0),
-            last_poll_ms: (c.last_polled_ms != 0).then_some(c.last_polled_ms),
-            id: c.id,
-            channel: c.channel,
-            principal: c.principal,
+            id: c.id.clone(),
+            channel: c.channel.clone(),
+            principal: c.principal.clone(),
             created_ms: c.created_ms,
             last_active_ms: c.last_active_ms,
+            last_poll_ms: (c.last_polled_ms != 0).then_some(c.last_polled_ms),
+            subscriptions: per_connection.get(c.id.as_str()).copied().unwrap_or(0),
         })
         .collect()
 }
