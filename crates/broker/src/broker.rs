@@ -1,6 +1,7 @@
 //! The broker: validation, routing rules and waiting, over a
 //! [`MessageStore`].
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use flexgate_amf::Value;
@@ -47,6 +48,16 @@ pub struct PurgeStats {
     pub connections: usize,
 }
 
+/// Running totals of this broker (this node), since it was created.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BrokerCounters {
+    /// Messages stored by a publish.
+    pub published: u64,
+    /// Deliveries handed to consumers by polls (one per message and
+    /// matching consumer).
+    pub delivered: u64,
+}
+
 /// The messaging core. Generic over the shared state so that the
 /// in-memory and a Redis store run the same rules.
 pub struct Broker<S: MessageStore> {
@@ -55,6 +66,9 @@ pub struct Broker<S: MessageStore> {
     hub: WakeHub,
     clock: Clock,
     cluster: Option<Arc<dyn ClusterNotifier>>,
+    // Plain atomics, outside the store: counting must not take its lock.
+    published: AtomicU64,
+    delivered: AtomicU64,
 }
 
 impl<S: MessageStore> std::fmt::Debug for Broker<S> {
@@ -75,6 +89,8 @@ impl<S: MessageStore> Broker<S> {
             hub: WakeHub::new(),
             clock: Clock::system(),
             cluster: None,
+            published: AtomicU64::new(0),
+            delivered: AtomicU64::new(0),
         }
     }
 
@@ -87,6 +103,14 @@ impl<S: MessageStore> Broker<S> {
     /// The store.
     pub fn store(&self) -> &S {
         &self.store
+    }
+
+    /// Publishes and deliveries so far on this node.
+    pub fn counters(&self) -> BrokerCounters {
+        BrokerCounters {
+            published: self.published.load(Ordering::Relaxed),
+            delivered: self.delivered.load(Ordering::Relaxed),
+        }
     }
 
     /// The configuration.
@@ -337,6 +361,7 @@ impl<S: MessageStore> Broker<S> {
         let max = dest.max_messages;
         let message = Arc::new(message);
         let seq = self.store.append(message.clone(), max).await?;
+        self.published.fetch_add(1, Ordering::Relaxed);
         tracing::trace!(destination = %message.destination, seq, id = %message.id, "published");
         self.announce(WakeEvent::Destination(message.destination.clone()));
         Ok(Published { seq, message })
@@ -374,7 +399,10 @@ impl<S: MessageStore> Broker<S> {
             .take_pending(connection_id, now)
             .await?
             .ok_or_else(|| BrokerError::NotConnected(connection_id.to_owned()))?;
-        Ok(self.route(connection_id, now, pending))
+        let deliveries = self.route(connection_id, now, pending);
+        self.delivered
+            .fetch_add(deliveries.len() as u64, Ordering::Relaxed);
+        Ok(deliveries)
     }
 
     fn route(&self, connection_id: &str, now: u64, pending: Vec<Pending>) -> Vec<Delivery> {

@@ -31,7 +31,7 @@ mod subscription;
 pub mod subtopic;
 mod wake;
 
-pub use broker::{Broker, Delivery, Published, PurgeStats};
+pub use broker::{Broker, BrokerCounters, Delivery, Published, PurgeStats};
 pub use cleaner::Cleaner;
 pub use clock::Clock;
 pub use connection::{new_connection_id, Connection, ConnectionUpdate};

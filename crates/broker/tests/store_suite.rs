@@ -33,6 +33,8 @@ macro_rules! store_suite {
             cleaner_purges_and_stops,
             server_side_publish,
             deliveries_across_destinations,
+            listing_connections_and_subscriptions,
+            counters_count_publishes_and_deliveries,
         );
     };
     (@expand $name:ident, $make:expr; $($t:ident,)*) => {

@@ -25,6 +25,36 @@ pub struct Config {
     pub limits: Limits,
     /// Idle time after which a Flex client (DSId) is dropped, in seconds.
     pub client_timeout_secs: u64,
+    /// The operator status page and metrics.
+    pub status: StatusConfig,
+}
+
+/// The operator pages: `/status` (HTML), `/status.json` and `/metrics`
+/// (Prometheus). They list Flex client ids, which let anyone holding one
+/// poll that client's messages, so by default only loopback peers may read
+/// them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StatusConfig {
+    /// Serve the pages at all.
+    pub enabled: bool,
+    /// Require an HTTP Basic login of a user holding this role (checked by
+    /// the gateway's authenticator, e.g. the `[users]` table), from any
+    /// address.
+    pub role: Option<String>,
+    /// Serve anyone without a login. Behind a reverse proxy every peer is
+    /// loopback: set `role` there instead.
+    pub public: bool,
+}
+
+impl Default for StatusConfig {
+    fn default() -> Self {
+        StatusConfig {
+            enabled: true,
+            role: None,
+            public: false,
+        }
+    }
 }
 
 /// What kind of channel an endpoint is.
@@ -206,6 +236,7 @@ impl Default for Config {
             users: BTreeMap::new(),
             limits: Limits::default(),
             client_timeout_secs: 30 * 60,
+            status: StatusConfig::default(),
         }
     }
 }
@@ -274,6 +305,11 @@ impl Config {
                     c.path
                 )));
             }
+        }
+        if self.status.public && self.status.role.is_some() {
+            return Err(ConfigError::Invalid(
+                "status: set either `public` or `role`, not both".into(),
+            ));
         }
         for (id, d) in &self.destinations {
             if let Some(unknown) = d.channels.iter().find(|c| !self.channels.contains_key(*c)) {

@@ -320,6 +320,7 @@ async fn poll(
             "Channel endpoint does not support polling.",
         ));
     }
+    state.metrics.count_poll();
     let mut deliveries = state.broker.poll(&client.id).await.map_err(fault_from)?;
     let mut poll_wait = None;
     if deliveries.is_empty() && channel.kind == ChannelKind::LongPolling && !ctx.batched {

@@ -38,11 +38,20 @@ pub async fn handle(
         operation = tracing::field::Empty,
         destination = tracing::field::Empty,
     );
-    Ok(route(state, req).instrument(span).await)
+    Ok(route(state, peer, req).instrument(span).await)
 }
 
-async fn route(state: Arc<State>, req: Request<Incoming>) -> Response<ResponseBody> {
+async fn route(
+    state: Arc<State>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Response<ResponseBody> {
     let Some((channel_id, channel)) = state.config.channel_for_path(req.uri().path()) else {
+        // Channels first: a channel configured at /status keeps its path.
+        let (method, path, headers) = (req.method(), req.uri().path(), req.headers());
+        if let Some(r) = crate::status::handle(&state, peer, method, path, headers).await {
+            return r;
+        }
         return text(StatusCode::NOT_FOUND, "no channel at this path");
     };
     tracing::Span::current().record("channel", channel_id);

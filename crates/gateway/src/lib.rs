@@ -31,6 +31,7 @@ mod legacy;
 pub mod remoting;
 mod server;
 pub mod state;
+pub mod status;
 mod streaming;
 
 pub use endpoint::EndpointError;

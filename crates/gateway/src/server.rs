@@ -105,6 +105,7 @@ const GRACE: Duration = Duration::from_secs(10);
 async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: watch::Receiver<bool>) {
     let graceful = GracefulShutdown::new();
     let cleaner = state.start_cleaner();
+    let _sampler = crate::status::Sampler::spawn(state.broker.clone(), state.metrics.clone());
     loop {
         tokio::select! {
             accepted = listener.accept() => {

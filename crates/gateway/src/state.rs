@@ -39,6 +39,8 @@ pub struct State {
     pub waiting: Arc<WaitingPolls>,
     /// Open streams, server-wide.
     pub streams: AtomicUsize,
+    /// Poll counts and message-rate history for the status pages.
+    pub metrics: Arc<crate::status::Metrics>,
     /// Open streams by id, for `command=close`.
     pub(crate) stream_closers: crate::streaming::Streams,
     shutdown: watch::Sender<bool>,
@@ -71,6 +73,7 @@ impl State {
             decode_limits,
             waiting: Arc::default(),
             streams: AtomicUsize::new(0),
+            metrics: Arc::default(),
             stream_closers: Default::default(),
             shutdown: watch::channel(false).0,
         }

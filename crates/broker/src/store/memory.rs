@@ -152,6 +152,24 @@ impl MessageStore for MemoryStore {
         Ok(Some(entry.connection))
     }
 
+    async fn connections(&self) -> Result<Vec<Connection>, StoreError> {
+        Ok(self
+            .lock()
+            .connections
+            .values()
+            .map(|c| c.connection.clone())
+            .collect())
+    }
+
+    async fn all_subscriptions(&self) -> Result<Vec<Arc<Subscription>>, StoreError> {
+        Ok(self
+            .lock()
+            .subscriptions
+            .values()
+            .map(|e| e.subscription.clone())
+            .collect())
+    }
+
     async fn idle_connections(&self, now_ms: u64) -> Result<Vec<String>, StoreError> {
         Ok(self
             .lock()

@@ -138,4 +138,28 @@ pub trait MessageStore: Send + Sync + 'static {
     /// Drops entries that expired at `now_ms` or that every current
     /// subscription has already consumed; returns how many were dropped.
     fn purge(&self, now_ms: u64) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
+    /// Every connection, in no particular order: for operators' views (a
+    /// status page, metrics), never on a request's path. A shared store
+    /// lists what all nodes share (a Redis store: its set of connection
+    /// ids, then the hashes).
+    ///
+    /// The default reports that the store cannot list; stores override it.
+    fn connections(&self) -> impl Future<Output = Result<Vec<Connection>, StoreError>> + Send {
+        std::future::ready(Err(StoreError::new(
+            "this store cannot list its connections",
+        )))
+    }
+
+    /// Every subscription of every connection, in no particular order; for
+    /// operators' views like [`MessageStore::connections`].
+    ///
+    /// The default reports that the store cannot list; stores override it.
+    fn all_subscriptions(
+        &self,
+    ) -> impl Future<Output = Result<Vec<Arc<Subscription>>, StoreError>> + Send {
+        std::future::ready(Err(StoreError::new(
+            "this store cannot list its subscriptions",
+        )))
+    }
 }

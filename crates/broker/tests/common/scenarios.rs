@@ -616,3 +616,66 @@ pub async fn deliveries_across_destinations<S: MessageStore>(store: S) {
     }
     assert_eq!(bodies(&b.poll("c").await.unwrap()), ["1", "2", "3", "4"]);
 }
+
+pub async fn listing_connections_and_subscriptions<S: MessageStore>(store: S) {
+    let b = broker(store);
+    assert!(b.store().connections().await.unwrap().is_empty());
+    b.connect(Some("a"), "amf").await.unwrap();
+    b.connect(Some("b"), "polling").await.unwrap();
+    b.update_connection("b", ConnectionUpdate::Principal(Some("bob".into())))
+        .await
+        .unwrap();
+    b.subscribe("a", "a1", "chat", Some("room.1"), None)
+        .await
+        .unwrap();
+    b.subscribe("a", "a1", "chat", Some("room.2"), None)
+        .await
+        .unwrap();
+    b.subscribe("b", "b1", "news", None, None).await.unwrap();
+
+    let mut conns = b.store().connections().await.unwrap();
+    conns.sort_by(|x, y| x.id.cmp(&y.id));
+    let summary: Vec<_> = conns
+        .iter()
+        .map(|c| (c.id.as_str(), c.channel.as_str(), c.principal.as_deref()))
+        .collect();
+    assert_eq!(summary, [("a", "amf", None), ("b", "polling", Some("bob"))]);
+
+    let mut subs = b.store().all_subscriptions().await.unwrap();
+    subs.sort_by(|x, y| x.key.cmp(&y.key));
+    let keys: Vec<_> = subs
+        .iter()
+        .map(|s| (s.key.connection_id.as_str(), s.key.destination.as_str()))
+        .collect();
+    assert_eq!(keys, [("a", "chat"), ("b", "news")]);
+    // One consumer, two filters: still one subscription.
+    assert_eq!(subs[0].filters.len(), 2);
+
+    b.disconnect("a").await.unwrap();
+    assert_eq!(b.store().connections().await.unwrap().len(), 1);
+    assert_eq!(b.store().all_subscriptions().await.unwrap().len(), 1);
+}
+
+pub async fn counters_count_publishes_and_deliveries<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "one", "news", None, None).await.unwrap();
+    b.subscribe("c", "two", "news", None, None).await.unwrap();
+    for body in ["1", "2", "3"] {
+        b.publish_message(msg("news", body)).await.unwrap();
+    }
+    // A failed publish is not counted.
+    assert!(b.publish_message(msg("nowhere", "x")).await.is_err());
+    assert_eq!(b.counters().published, 3);
+    assert_eq!(b.counters().delivered, 0);
+    // Three messages to two consumers: six deliveries.
+    assert_eq!(b.poll("c").await.unwrap().len(), 6);
+    assert!(b.poll("c").await.unwrap().is_empty());
+    assert_eq!(
+        b.counters(),
+        flexgate_broker::BrokerCounters {
+            published: 3,
+            delivered: 6
+        }
+    );
+}
