@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod concurrency;
+pub mod redis;
 pub mod scenarios;
 
 use std::time::Duration;
