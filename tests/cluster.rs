@@ -70,10 +70,12 @@ impl Drop for Cleanup {
 /// The demo config on a shared Redis prefix, with waits long enough that
 /// only a wake-up ends them within the test.
 fn node_config(url: &str, prefix: &str) -> Config {
-    let mut config = Config::default();
-    config.store = StoreConfig::Redis {
-        url: url.to_owned(),
-        prefix: prefix.to_owned(),
+    let mut config = Config {
+        store: StoreConfig::Redis {
+            url: url.to_owned(),
+            prefix: prefix.to_owned(),
+        },
+        ..Config::default()
     };
     for channel in config.channels.values_mut() {
         channel.wait_interval_ms = LONG_WAIT_MS;
@@ -169,11 +171,13 @@ async fn publish_on_one_node_reaches_long_polls_and_streams_on_another() {
 #[tokio::test]
 async fn startup_fails_clearly_when_redis_is_unreachable() {
     // Port 1 on loopback: nothing listens there.
-    let mut config = Config::default();
-    config.listen = "127.0.0.1:0".parse().expect("address");
-    config.store = StoreConfig::Redis {
-        url: "redis://127.0.0.1:1/0".into(),
-        prefix: "flexgate:".into(),
+    let config = Config {
+        listen: "127.0.0.1:0".parse().expect("address"),
+        store: StoreConfig::Redis {
+            url: "redis://127.0.0.1:1/0".into(),
+            prefix: "flexgate:".into(),
+        },
+        ..Config::default()
     };
     let err = match Gateway::new(config).start().await {
         Ok(_) => panic!("started without Redis"),

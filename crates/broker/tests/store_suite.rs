@@ -66,6 +66,7 @@ store_suite!(
 
 // The same scenarios against a real Redis (see `common::redis` for when
 // they run, and for why the paused-clock ones go through an adapter).
+#[cfg(feature = "redis")]
 store_suite!(
     redis,
     common::redis::PausedClockRedis::new(),
