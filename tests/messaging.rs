@@ -259,13 +259,16 @@ async fn shutdown_answers_waiting_long_polls() {
     let mut c = FlexClient::new(server.url(LONG_POLLING));
     c.ping().await;
     c.send_one(subscribe("chat", "WAITER", None, None)).await;
-    let waiting = tokio::spawn(async move { c.send_one(command(CommandOperation::Poll, "")).await });
+    let waiting =
+        tokio::spawn(async move { c.send_one(command(CommandOperation::Poll, "")).await });
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(!waiting.is_finished(), "the poll waits (30 s interval)");
     tokio::time::timeout(Duration::from_secs(5), server.running.shutdown())
         .await
         .expect("shutdown does not wait for the poll interval");
-    let reply = waiting.await.expect("the poll got a reply before the server closed");
+    let reply = waiting
+        .await
+        .expect("the poll got a reply before the server closed");
     assert!(reply.is_result(), "{reply:?}");
     assert!(polled(&reply).is_empty());
 }

@@ -2,6 +2,8 @@
 //! end-to-end tests: it sends what a Flash Player sends and reads replies.
 #![allow(dead_code)]
 
+pub mod stream;
+
 use bytes::Bytes;
 use flexgate_amf::{Body, Packet, Str, Value, Version};
 use flexgate_gateway::config::Config;

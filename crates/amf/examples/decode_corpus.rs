@@ -7,7 +7,10 @@ use flexgate_amf::{from_amf3, Packet, Registry};
 use std::path::Path;
 
 fn main() {
-    let rounds: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100);
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(100);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
     let mut values = Vec::new();
     let mut packets = Vec::new();

@@ -23,6 +23,17 @@ impl StoreError {
             source: None,
         }
     }
+
+    /// A store error with a message and an underlying cause.
+    pub fn with_source(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        StoreError {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
+    }
 }
 
 /// Everything a broker operation can fail with.

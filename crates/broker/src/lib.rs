@@ -9,6 +9,9 @@
 //!
 //! * [`Broker`] — the entry point, generic over a [`MessageStore`].
 //! * [`MemoryStore`] — the embedded single-node store.
+//! * [`RedisStore`], [`RedisWake`] — the shared store and cross-node
+//!   wake-ups of a cluster (feature `redis`, on by default).
+//! * [`AnyStore`] — either store, chosen at run time.
 //! * [`Selector`], [`Subtopic`] — parsed once at subscribe time.
 //! * [`WakeHub`], [`ClusterNotifier`] — long-poll wake-ups, pluggable
 //!   across nodes.
@@ -25,6 +28,8 @@ mod connection;
 mod destination;
 mod error;
 mod message;
+#[cfg(feature = "redis")]
+mod redis_wake;
 pub mod selector;
 pub mod store;
 mod subscription;
@@ -38,8 +43,12 @@ pub use connection::{new_connection_id, Connection, ConnectionUpdate};
 pub use destination::{BrokerConfig, DestinationConfig};
 pub use error::{BrokerError, StoreError};
 pub use message::{Message, Payload, DESTINATION_CLIENT_ID_HEADER, SUBTOPIC_HEADER};
+#[cfg(feature = "redis")]
+pub use redis_wake::RedisWake;
 pub use selector::{HeaderSource, Selector, SelectorError};
-pub use store::{MemoryStore, MessageStore, Pending};
+#[cfg(feature = "redis")]
+pub use store::RedisStore;
+pub use store::{AnyStore, MemoryStore, MessageStore, Pending};
 pub use subscription::{
     SubscribeOutcome, Subscription, SubscriptionFilter, SubscriptionKey, Unsubscribe,
 };

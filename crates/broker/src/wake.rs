@@ -150,6 +150,15 @@ impl WakeHub {
         }
     }
 
+    /// Wakes every waiter (a cluster listener that may have missed events
+    /// while reconnecting makes every poll check the store again).
+    pub fn wake_all(&self) {
+        let st = self.lock();
+        for w in st.waiters.values() {
+            w.notify.notify_one();
+        }
+    }
+
     /// Dispatches an event (for a cluster listener).
     pub fn wake(&self, event: &WakeEvent) {
         match event {

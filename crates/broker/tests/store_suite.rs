@@ -4,11 +4,13 @@ mod common;
 
 use common::{concurrency, scenarios};
 
-/// Instantiates every scenario for one store: `$make` is an expression
-/// building a fresh store.
+/// Instantiates every scenario for one store. `$make` builds a fresh store
+/// for the paused-clock scenarios and `$live` one for the running-clock
+/// concurrency test (paired with a guard that lives as long as the test),
+/// each as an `Option` (`None`: skipped); `$live` may `.await`.
 macro_rules! store_suite {
-    ($name:ident, $make:expr) => {
-        store_suite!(@expand $name, $make;
+    ($name:ident, $make:expr, $live:expr) => {
+        store_suite!(@expand $name, $make, $live;
             publish_and_poll,
             no_messages_from_before_subscribe,
             unknown_destination,
@@ -37,23 +39,38 @@ macro_rules! store_suite {
             counters_count_publishes_and_deliveries,
         );
     };
-    (@expand $name:ident, $make:expr; $($t:ident,)*) => {
+    (@expand $name:ident, $make:expr, $live:expr; $($t:ident,)*) => {
         mod $name {
             use super::*;
 
             $(
                 #[tokio::test(start_paused = true)]
                 async fn $t() {
-                    scenarios::$t($make).await;
+                    let Some(store) = $make else { return };
+                    scenarios::$t(store).await;
                 }
             )*
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn concurrent_publishers_and_long_pollers() {
-                concurrency::hammer($make).await;
+                let Some((store, _cleanup)) = $live else { return };
+                concurrency::hammer(store).await;
             }
         }
     };
 }
 
-store_suite!(memory, flexgate_broker::MemoryStore::new());
+store_suite!(
+    memory,
+    Some(flexgate_broker::MemoryStore::new()),
+    Some((flexgate_broker::MemoryStore::new(), ()))
+);
+
+// The same scenarios against a real Redis (see `common::redis` for when
+// they run, and for why the paused-clock ones go through an adapter).
+#[cfg(feature = "redis")]
+store_suite!(
+    redis,
+    common::redis::PausedClockRedis::new(),
+    common::redis::live_store().await
+);

@@ -7,7 +7,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use flexgate_broker::MessageStore;
 use flexgate_gateway::auth::ConfigUsers;
-use flexgate_gateway::config::Config;
+use flexgate_gateway::config::{Config, StoreConfig};
 use flexgate_gateway::remoting::Services;
 use flexgate_gateway::state::State;
 use flexgate_gateway::status::Snapshot;
@@ -22,10 +22,17 @@ fn status_json(c: &mut Criterion) {
     let mut group = c.benchmark_group("status_json");
     for clients in [100usize, 10_000] {
         let state = rt.block_on(async {
+            let backend = flexgate_gateway::backend::open(
+                &StoreConfig::Memory,
+                flexgate_messages::registry(),
+            )
+            .await
+            .expect("memory store");
             let state = State::new(
                 Config::default(),
                 Services::default(),
                 Arc::new(ConfigUsers::default()),
+                backend,
             );
             for i in 0..clients {
                 let id = format!("CLIENT-{i:05}");

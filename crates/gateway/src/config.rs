@@ -157,6 +157,20 @@ pub enum StoreConfig {
     /// The embedded in-memory store (one node).
     #[default]
     Memory,
+    /// A Redis server shared by every node of a cluster:
+    /// `store = { kind = "redis", url = "redis://127.0.0.1:6379/0", prefix = "flexgate:" }`.
+    Redis {
+        /// `redis://[user:password@]host:port/db`.
+        url: String,
+        /// Starts every key and the wake-up channel; nodes sharing a
+        /// prefix form one cluster.
+        #[serde(default = "default_redis_prefix")]
+        prefix: String,
+    },
+}
+
+fn default_redis_prefix() -> String {
+    "flexgate:".into()
 }
 
 /// A user of the built-in authenticator.

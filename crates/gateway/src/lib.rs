@@ -21,6 +21,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod auth;
+pub mod backend;
 mod base64;
 pub mod config;
 mod endpoint;

@@ -69,7 +69,7 @@ fn main() -> ExitCode {
         let running = match Gateway::new(config).start().await {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("flexgate: cannot listen: {e}");
+                eprintln!("flexgate: cannot start: {e}");
                 return ExitCode::FAILURE;
             }
         };

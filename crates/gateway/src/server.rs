@@ -47,14 +47,24 @@ impl Gateway {
         self
     }
 
-    /// Binds the listen address and starts serving.
+    /// Opens the configured store, binds the listen address and starts
+    /// serving. Fails when the address cannot be bound or a Redis store
+    /// does not answer.
     pub async fn start(self) -> std::io::Result<Running> {
+        let backend = crate::backend::open(&self.config.store, flexgate_messages::registry())
+            .await
+            .map_err(std::io::Error::other)?;
         let listener = TcpListener::bind(self.config.listen).await?;
         let addr = listener.local_addr()?;
         let authenticator = self
             .authenticator
             .unwrap_or_else(|| Arc::new(ConfigUsers::new(self.config.users.clone())));
-        let state = Arc::new(State::new(self.config, self.services, authenticator));
+        let state = Arc::new(State::new(
+            self.config,
+            self.services,
+            authenticator,
+            backend,
+        ));
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(serve(listener, state.clone(), stopped));
         tracing::info!(%addr, "flexgate listening");

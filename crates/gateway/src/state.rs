@@ -1,11 +1,12 @@
 //! State shared by every request: configuration, services, broker.
 
 use crate::auth::{Authenticator, Principal};
+use crate::backend::Backend;
 use crate::config::{Config, DestinationKind};
 use crate::remoting::Services;
 use flexgate_amf::{DecodeLimits, Registry};
 use flexgate_broker::{
-    Broker, BrokerConfig, BrokerError, Cleaner, Connection, ConnectionUpdate, MemoryStore,
+    AnyStore, Broker, BrokerConfig, BrokerError, Cleaner, Connection, ConnectionUpdate,
 };
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// The store behind the broker.
-pub type Store = MemoryStore;
+/// The store behind the broker (memory or Redis, from the configuration).
+pub type Store = AnyStore;
 
 /// Connection attribute: the logged-in user's roles, newline-separated.
 const ROLES_ATTRIBUTE: &str = "flexgate.roles";
@@ -47,8 +48,16 @@ pub struct State {
 }
 
 impl State {
-    /// Builds the state and its broker.
-    pub fn new(config: Config, services: Services, authenticator: Arc<dyn Authenticator>) -> Self {
+    /// Builds the state and its broker over `backend` (see
+    /// [`backend::open`](crate::backend::open)). Must run inside a tokio
+    /// runtime when the backend has cross-node wake-ups (they start a
+    /// listener task).
+    pub fn new(
+        config: Config,
+        services: Services,
+        authenticator: Arc<dyn Authenticator>,
+        backend: Backend,
+    ) -> Self {
         let mut broker_config = BrokerConfig::default()
             .with_idle_timeout(Duration::from_secs(config.client_timeout_secs));
         for (id, d) in &config.destinations {
@@ -64,8 +73,13 @@ impl State {
             max_depth: config.limits.max_depth,
             max_items: config.limits.max_items,
         };
+        let mut broker = Broker::new(backend.store, broker_config);
+        if let Some(wake) = backend.wake {
+            wake.listen(broker.wake_hub().clone());
+            broker = broker.with_cluster_notifier(Arc::new(wake));
+        }
         State {
-            broker: Arc::new(Broker::new(MemoryStore::new(), broker_config)),
+            broker: Arc::new(broker),
             config,
             services,
             authenticator,

@@ -15,11 +15,22 @@ fn example_config_matches_the_built_in_demo() {
     );
     for (id, c) in &demo.channels {
         let f = &file.channels[id];
-        assert_eq!((f.kind, &f.path, f.wait_interval_ms), (c.kind, &c.path, c.wait_interval_ms), "{id}");
+        assert_eq!(
+            (f.kind, &f.path, f.wait_interval_ms),
+            (c.kind, &c.path, c.wait_interval_ms),
+            "{id}"
+        );
     }
     assert_eq!(file.destinations["chat"].kind, DestinationKind::Messaging);
-    assert_eq!(file.destinations["EchoService"].kind, DestinationKind::Remoting);
-    assert_eq!(file.channel_for_path("/messagebroker/amflongpolling;jsessionid=1").map(|(_, c)| c.kind), Some(ChannelKind::LongPolling));
+    assert_eq!(
+        file.destinations["EchoService"].kind,
+        DestinationKind::Remoting
+    );
+    assert_eq!(
+        file.channel_for_path("/messagebroker/amflongpolling;jsessionid=1")
+            .map(|(_, c)| c.kind),
+        Some(ChannelKind::LongPolling)
+    );
 }
 
 #[test]
@@ -30,5 +41,8 @@ fn bad_configs_are_refused_with_a_reason() {
     let typo = "listen = \"127.0.0.1:1\"\nlisten_port = 3\n";
     assert!(Config::parse(typo).is_err(), "unknown keys are refused");
     let dup = "[channels.a]\npath = \"/x\"\n[channels.b]\npath = \"/x\"\n";
-    assert!(Config::parse(dup).expect_err("duplicate path").to_string().contains("used twice"));
+    assert!(Config::parse(dup)
+        .expect_err("duplicate path")
+        .to_string()
+        .contains("used twice"));
 }

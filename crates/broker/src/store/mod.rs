@@ -28,11 +28,17 @@
 //! happens in the broker after the store hands entries out, so stores
 //! stay dumb and every store applies exactly the same rules.
 
+mod any;
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
 
 use std::future::Future;
 use std::sync::Arc;
 
+#[cfg(feature = "redis")]
+pub use self::redis::{RedisStore, EXPIRY_GRACE};
+pub use any::AnyStore;
 pub use memory::MemoryStore;
 
 use crate::connection::{Connection, ConnectionUpdate};

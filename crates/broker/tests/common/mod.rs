@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 pub mod concurrency;
+#[cfg(feature = "redis")]
+pub mod redis;
 pub mod scenarios;
 
 use std::time::Duration;

@@ -182,6 +182,7 @@ impl Snapshot {
 fn store_kind(store: &StoreConfig) -> &'static str {
     match store {
         StoreConfig::Memory => "memory",
+        StoreConfig::Redis { .. } => "redis",
     }
 }
 

@@ -1,0 +1,125 @@
+//! A store chosen at run time (from configuration).
+
+use std::sync::Arc;
+
+#[cfg(feature = "redis")]
+use super::RedisStore;
+use super::{MemoryStore, MessageStore, Pending};
+use crate::connection::{Connection, ConnectionUpdate};
+use crate::error::StoreError;
+use crate::message::Message;
+use crate::selector::Selector;
+use crate::subscription::{SubscribeOutcome, Subscription, SubscriptionKey, Unsubscribe};
+use crate::subtopic::Subtopic;
+
+/// Either store, delegating every method; what a server builds from its
+/// configuration.
+#[derive(Debug)]
+pub enum AnyStore {
+    /// The embedded single-node store.
+    Memory(MemoryStore),
+    /// The shared Redis store.
+    #[cfg(feature = "redis")]
+    Redis(RedisStore),
+}
+
+impl From<MemoryStore> for AnyStore {
+    fn from(s: MemoryStore) -> Self {
+        AnyStore::Memory(s)
+    }
+}
+
+#[cfg(feature = "redis")]
+impl From<RedisStore> for AnyStore {
+    fn from(s: RedisStore) -> Self {
+        AnyStore::Redis(s)
+    }
+}
+
+/// Calls `$call` on whichever store this is.
+macro_rules! delegate {
+    ($self:ident, $s:ident => $call:expr) => {
+        match $self {
+            AnyStore::Memory($s) => $call.await,
+            #[cfg(feature = "redis")]
+            AnyStore::Redis($s) => $call.await,
+        }
+    };
+}
+
+impl MessageStore for AnyStore {
+    async fn open_connection(
+        &self,
+        connection: Connection,
+    ) -> Result<(Connection, bool), StoreError> {
+        delegate!(self, s => s.open_connection(connection))
+    }
+
+    async fn connection(&self, id: &str) -> Result<Option<Connection>, StoreError> {
+        delegate!(self, s => s.connection(id))
+    }
+
+    async fn update_connection(
+        &self,
+        id: &str,
+        update: ConnectionUpdate,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.update_connection(id, update))
+    }
+
+    async fn remove_connection(&self, id: &str) -> Result<Option<Connection>, StoreError> {
+        delegate!(self, s => s.remove_connection(id))
+    }
+
+    async fn idle_connections(&self, now_ms: u64) -> Result<Vec<String>, StoreError> {
+        delegate!(self, s => s.idle_connections(now_ms))
+    }
+
+    async fn subscribe(
+        &self,
+        key: SubscriptionKey,
+        subtopic: Option<Subtopic>,
+        selector: Option<Selector>,
+    ) -> Result<SubscribeOutcome, StoreError> {
+        delegate!(self, s => s.subscribe(key, subtopic, selector))
+    }
+
+    async fn unsubscribe(
+        &self,
+        key: &SubscriptionKey,
+        what: Unsubscribe<'_>,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.unsubscribe(key, what))
+    }
+
+    async fn subscriptions(
+        &self,
+        connection_id: &str,
+    ) -> Result<Vec<Arc<Subscription>>, StoreError> {
+        delegate!(self, s => s.subscriptions(connection_id))
+    }
+
+    async fn append(&self, message: Arc<Message>, max_retained: usize) -> Result<u64, StoreError> {
+        delegate!(self, s => s.append(message, max_retained))
+    }
+
+    async fn take_pending(
+        &self,
+        connection_id: &str,
+        now_ms: u64,
+    ) -> Result<Option<Vec<Pending>>, StoreError> {
+        delegate!(self, s => s.take_pending(connection_id, now_ms))
+    }
+
+    async fn purge(&self, now_ms: u64) -> Result<usize, StoreError> {
+        delegate!(self, s => s.purge(now_ms))
+    }
+
+    async fn connections(&self) -> Result<Vec<Connection>, StoreError> {
+        delegate!(self, s => s.connections())
+    }
+
+    async fn all_subscriptions(&self) -> Result<Vec<Arc<Subscription>>, StoreError> {
+        delegate!(self, s => s.all_subscriptions())
+    }
+}

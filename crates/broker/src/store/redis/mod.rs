@@ -1,0 +1,517 @@
+//! The shared store: every node of a cluster keeps its connections,
+//! subscriptions, cursors and message logs in one Redis server.
+//!
+//! Each [`MessageStore`] method is one Lua script (see [`scripts`] for the
+//! key layout), so it is atomic with respect to every other node, exactly
+//! as the memory store's methods are atomic under its mutex. Messages are
+//! stored as AMF3 envelopes with a Redis expiry, so Redis itself drops
+//! them even when no node runs its cleaner; see docs/redis.md for the
+//! design and for what a Redis restart loses.
+
+mod codec;
+mod scripts;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use flexgate_amf::Registry;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::AsyncCommands;
+
+use super::{MessageStore, Pending};
+use crate::connection::{Connection, ConnectionUpdate};
+use crate::error::StoreError;
+use crate::message::Message;
+use crate::selector::Selector;
+use crate::subscription::{SubscribeOutcome, Subscription, SubscriptionKey, Unsubscribe};
+use crate::subtopic::Subtopic;
+use codec::Decoded;
+use scripts::Scripts;
+
+/// Redis keeps a message this much longer than its TTL. The broker drops
+/// expired messages by its own clock (at drain and purge); Redis's expiry
+/// only reclaims memory when no node does, and the margin keeps it from
+/// removing a message that a node whose clock lags a little still
+/// considers live.
+pub const EXPIRY_GRACE: Duration = Duration::from_secs(5);
+
+/// Longest expiry handed to Redis (it refuses absurd ones); a message with
+/// a longer TTL lives this long in Redis.
+const MAX_REDIS_EXPIRY_MS: u64 = 365 * 24 * 3600 * 1000;
+
+/// How long one command may take before it fails (a purge script walks a
+/// whole destination, so this is generous).
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long connecting may take, per attempt.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Reconnection attempts per failed command before it reports the error;
+/// the next command starts over, so a restarted Redis is picked up again.
+const RECONNECT_RETRIES: usize = 3;
+
+fn redis_error(what: &str, e: redis::RedisError) -> StoreError {
+    StoreError::with_source(format!("redis: {what}"), e)
+}
+
+/// A [`MessageStore`] in Redis, shared by every node that uses the same
+/// server and key prefix. Cheap to clone (one multiplexed connection that
+/// reconnects by itself).
+#[derive(Clone)]
+pub struct RedisStore {
+    conn: ConnectionManager,
+    prefix: Arc<str>,
+    registry: &'static Registry,
+    scripts: Arc<Scripts>,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisStore {
+    /// Connects to `url` (`redis://host:port/db`) and checks that the
+    /// server answers. Every key starts with `prefix`. `registry` decodes
+    /// the externalizable classes message payloads may contain.
+    pub async fn connect(
+        url: &str,
+        prefix: &str,
+        registry: &'static Registry,
+    ) -> Result<RedisStore, StoreError> {
+        let client = redis::Client::open(url)
+            .map_err(|e| redis_error(&format!("invalid URL '{url}'"), e))?;
+        let config = ConnectionManagerConfig::new()
+            .set_number_of_retries(RECONNECT_RETRIES)
+            .set_response_timeout(Some(RESPONSE_TIMEOUT))
+            .set_connection_timeout(Some(CONNECT_TIMEOUT));
+        let mut conn = ConnectionManager::new_with_config(client, config)
+            .await
+            .map_err(|e| redis_error(&format!("cannot connect to {url}"), e))?;
+        let _: String = redis::cmd("PING")
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| redis_error(&format!("{url} does not answer PING"), e))?;
+        Ok(RedisStore {
+            conn,
+            prefix: prefix.into(),
+            registry,
+            scripts: Arc::new(Scripts::new()),
+        })
+    }
+
+    /// The key prefix.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// Deletes every key under the prefix (tests, decommissioning a
+    /// deployment); returns how many. Not atomic: run it when no node
+    /// uses the prefix.
+    pub async fn delete_all(&self) -> Result<usize, StoreError> {
+        let mut conn = self.conn.clone();
+        let pattern = format!("{}*", escape_glob(&self.prefix));
+        let mut keys: Vec<String> = Vec::new();
+        {
+            let mut iter = conn
+                .scan_match::<_, String>(&pattern)
+                .await
+                .map_err(|e| redis_error("SCAN", e))?;
+            while let Some(k) = iter.next_item().await {
+                keys.push(k.map_err(|e| redis_error("SCAN", e))?);
+            }
+        }
+        let mut deleted = 0;
+        for chunk in keys.chunks(500) {
+            let n: usize = conn.del(chunk).await.map_err(|e| redis_error("DEL", e))?;
+            deleted += n;
+        }
+        Ok(deleted)
+    }
+
+    fn conn(&self) -> ConnectionManager {
+        self.conn.clone()
+    }
+
+    fn decode_connection(
+        &self,
+        fields: Vec<(String, String)>,
+    ) -> Result<Option<Connection>, StoreError> {
+        if fields.is_empty() {
+            return Ok(None);
+        }
+        let mut c = Connection::new("", "", 0, 0);
+        let num = |v: &str| -> Result<u64, StoreError> {
+            v.parse()
+                .map_err(|_| StoreError::new(format!("malformed connection field in Redis: {v:?}")))
+        };
+        for (k, v) in fields {
+            match k.as_str() {
+                "id" => c.id = v,
+                "ch" => c.channel = v,
+                "cr" => c.created_ms = num(&v)?,
+                "la" => c.last_active_ms = num(&v)?,
+                "lp" => c.last_polled_ms = num(&v)?,
+                "to" => c.idle_timeout_ms = num(&v)?,
+                "p" => c.principal = Some(v),
+                other => {
+                    if let Some(name) = other.strip_prefix("a:") {
+                        c.attributes.insert(name.to_owned(), v);
+                    }
+                }
+            }
+        }
+        Ok(Some(c))
+    }
+
+    /// Groups `(field, value)` filter pairs of one connection into
+    /// subscriptions, ordered by key as the memory store orders them.
+    fn decode_subscriptions(
+        &self,
+        connection_id: &str,
+        pairs: &[(String, String)],
+    ) -> Result<BTreeMap<SubscriptionKey, Subscription>, StoreError> {
+        let mut subs: BTreeMap<SubscriptionKey, Subscription> = BTreeMap::new();
+        for (field, value) in pairs {
+            let f = codec::read_filter_field(field).ok_or_else(|| {
+                StoreError::new(format!("malformed subscription field in Redis: {field:?}"))
+            })?;
+            let filter = codec::parse_filter(&f, value)?;
+            let key = SubscriptionKey::new(connection_id, f.destination, f.client_id);
+            subs.entry(key.clone())
+                .or_insert_with(|| Subscription {
+                    key,
+                    filters: Vec::new(),
+                })
+                .filters
+                .push(filter);
+        }
+        for s in subs.values_mut() {
+            // Hash order is arbitrary; filters were added in `since_seq` order.
+            s.filters.sort_by_key(|f| f.since_seq);
+        }
+        Ok(subs)
+    }
+
+    /// Every connection id, from the shared deadline index.
+    async fn connection_ids(&self) -> Result<Vec<String>, StoreError> {
+        self.conn()
+            .zrange(format!("{}conns", self.prefix), 0, -1)
+            .await
+            .map_err(|e| redis_error("ZRANGE", e))
+    }
+
+    /// `HGETALL` of `<prefix><kind>:<id>` for every id, in one round trip.
+    async fn hashes_of(
+        &self,
+        kind: &str,
+        ids: &[String],
+    ) -> Result<Vec<Vec<(String, String)>>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new()); // Redis refuses an empty pipeline.
+        }
+        let mut pipe = redis::pipe();
+        for id in ids {
+            pipe.hgetall(format!("{}{kind}:{id}", self.prefix));
+        }
+        pipe.query_async(&mut self.conn())
+            .await
+            .map_err(|e| redis_error("HGETALL pipeline", e))
+    }
+
+    /// Destinations that currently retain messages.
+    async fn destinations(&self) -> Result<Vec<String>, StoreError> {
+        self.conn()
+            .smembers(format!("{}dests", self.prefix))
+            .await
+            .map_err(|e| redis_error("SMEMBERS", e))
+    }
+}
+
+/// Escapes `*?[]\` so the prefix matches literally in `SCAN MATCH`.
+fn escape_glob(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(ch, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// The reply of the take script: filters, per-subscription results,
+/// envelopes.
+type TakeReply = (
+    Vec<(String, String)>,
+    Vec<(String, String, u64, Vec<u64>)>,
+    Vec<(String, u64, Vec<u8>)>,
+);
+
+impl MessageStore for RedisStore {
+    async fn open_connection(
+        &self,
+        connection: Connection,
+    ) -> Result<(Connection, bool), StoreError> {
+        let (created, fields): (u8, Vec<(String, String)>) = self
+            .scripts
+            .open
+            .arg(&*self.prefix)
+            .arg(&connection.id)
+            .arg(&connection.channel)
+            .arg(connection.created_ms)
+            .arg(connection.last_active_ms)
+            .arg(connection.idle_timeout_ms)
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(|e| redis_error("open connection", e))?;
+        let stored = self
+            .decode_connection(fields)?
+            .ok_or_else(|| StoreError::new("redis: connection vanished while opening"))?;
+        Ok((stored, created == 1))
+    }
+
+    async fn connection(&self, id: &str) -> Result<Option<Connection>, StoreError> {
+        let fields: Vec<(String, String)> = self
+            .conn()
+            .hgetall(format!("{}c:{id}", self.prefix))
+            .await
+            .map_err(|e| redis_error("HGETALL", e))?;
+        self.decode_connection(fields)
+    }
+
+    async fn update_connection(
+        &self,
+        id: &str,
+        update: ConnectionUpdate,
+    ) -> Result<bool, StoreError> {
+        let mut inv = self.scripts.update.arg(&*self.prefix);
+        inv.arg(id);
+        match &update {
+            ConnectionUpdate::Touch { now_ms } => inv.arg("t").arg(*now_ms),
+            ConnectionUpdate::Principal(Some(p)) => inv.arg("p").arg(p),
+            ConnectionUpdate::Principal(None) => inv.arg("P"),
+            ConnectionUpdate::Attribute {
+                name,
+                value: Some(v),
+            } => inv.arg("a").arg(name).arg(v),
+            ConnectionUpdate::Attribute { name, value: None } => inv.arg("A").arg(name),
+            ConnectionUpdate::IdleTimeout { ms } => inv.arg("i").arg(*ms),
+        };
+        let found: u8 = inv
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(|e| redis_error("update connection", e))?;
+        Ok(found == 1)
+    }
+
+    async fn remove_connection(&self, id: &str) -> Result<Option<Connection>, StoreError> {
+        let fields: Vec<(String, String)> = self
+            .scripts
+            .remove
+            .arg(&*self.prefix)
+            .arg(id)
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(|e| redis_error("remove connection", e))?;
+        self.decode_connection(fields)
+    }
+
+    async fn idle_connections(&self, now_ms: u64) -> Result<Vec<String>, StoreError> {
+        // Idle means `now - last_active > timeout`, i.e. deadline < now.
+        self.conn()
+            .zrangebyscore(
+                format!("{}conns", self.prefix),
+                "-inf",
+                format!("({now_ms}"),
+            )
+            .await
+            .map_err(|e| redis_error("ZRANGEBYSCORE", e))
+    }
+
+    async fn subscribe(
+        &self,
+        key: SubscriptionKey,
+        subtopic: Option<Subtopic>,
+        selector: Option<Selector>,
+    ) -> Result<SubscribeOutcome, StoreError> {
+        let spec = codec::filter_spec(
+            subtopic.as_ref().map(Subtopic::as_str),
+            selector.as_ref().map(Selector::as_str),
+        );
+        let separator = subtopic.as_ref().map_or("", Subtopic::separator);
+        let (outcome, since): (String, u64) = self
+            .scripts
+            .subscribe
+            .arg(&*self.prefix)
+            .arg(&key.connection_id)
+            .arg(&key.destination)
+            .arg(&key.client_id)
+            .arg(spec)
+            .arg(separator)
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(|e| redis_error("subscribe", e))?;
+        match outcome.as_str() {
+            "n" => Ok(SubscribeOutcome::NotConnected),
+            "a" => Ok(SubscribeOutcome::AlreadySubscribed),
+            "f" => Ok(SubscribeOutcome::FilterAdded { since_seq: since }),
+            "c" => Ok(SubscribeOutcome::Created { since_seq: since }),
+            other => Err(StoreError::new(format!(
+                "redis: unexpected subscribe outcome {other:?}"
+            ))),
+        }
+    }
+
+    async fn unsubscribe(
+        &self,
+        key: &SubscriptionKey,
+        what: Unsubscribe<'_>,
+    ) -> Result<bool, StoreError> {
+        let (mode, spec) = match what {
+            Unsubscribe::All => ("a", String::new()),
+            Unsubscribe::Filter { subtopic, selector } => {
+                ("f", codec::filter_spec(subtopic, selector))
+            }
+        };
+        let removed: u8 = self
+            .scripts
+            .unsubscribe
+            .arg(&*self.prefix)
+            .arg(&key.connection_id)
+            .arg(&key.destination)
+            .arg(&key.client_id)
+            .arg(mode)
+            .arg(spec)
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(|e| redis_error("unsubscribe", e))?;
+        Ok(removed == 1)
+    }
+
+    async fn subscriptions(
+        &self,
+        connection_id: &str,
+    ) -> Result<Vec<Arc<Subscription>>, StoreError> {
+        let pairs: Vec<(String, String)> = self
+            .conn()
+            .hgetall(format!("{}s:{connection_id}", self.prefix))
+            .await
+            .map_err(|e| redis_error("HGETALL", e))?;
+        Ok(self
+            .decode_subscriptions(connection_id, &pairs)?
+            .into_values()
+            .map(Arc::new)
+            .collect())
+    }
+
+    async fn connections(&self) -> Result<Vec<Connection>, StoreError> {
+        let ids = self.connection_ids().await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for fields in self.hashes_of("c", &ids).await? {
+            // A connection removed between the two reads has no hash left.
+            out.extend(self.decode_connection(fields)?);
+        }
+        Ok(out)
+    }
+
+    async fn all_subscriptions(&self) -> Result<Vec<Arc<Subscription>>, StoreError> {
+        let ids = self.connection_ids().await?;
+        let mut out = Vec::new();
+        for (id, pairs) in ids.iter().zip(self.hashes_of("s", &ids).await?) {
+            out.extend(
+                self.decode_subscriptions(id, &pairs)?
+                    .into_values()
+                    .map(Arc::new),
+            );
+        }
+        Ok(out)
+    }
+
+    async fn append(&self, message: Arc<Message>, max_retained: usize) -> Result<u64, StoreError> {
+        let envelope = codec::encode_message(&message)?;
+        let grace = u64::try_from(EXPIRY_GRACE.as_millis()).unwrap_or(u64::MAX);
+        let redis_ttl = message
+            .ttl_ms
+            .saturating_add(grace)
+            .min(MAX_REDIS_EXPIRY_MS);
+        self.scripts
+            .append
+            .arg(&*self.prefix)
+            .arg(&message.destination)
+            .arg(envelope)
+            .arg(max_retained)
+            .arg(redis_ttl)
+            .arg(message.expires_at_ms())
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(|e| redis_error("append", e))
+    }
+
+    async fn take_pending(
+        &self,
+        connection_id: &str,
+        now_ms: u64,
+    ) -> Result<Option<Vec<Pending>>, StoreError> {
+        let reply: Option<TakeReply> = self
+            .scripts
+            .take
+            .arg(&*self.prefix)
+            .arg(connection_id)
+            .arg(now_ms)
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(|e| redis_error("take pending", e))?;
+        let Some((filters, taken, envelopes)) = reply else {
+            return Ok(None);
+        };
+        let subs = self.decode_subscriptions(connection_id, &filters)?;
+        let mut decoded = Decoded::new();
+        for (dest, seq, bytes) in envelopes {
+            let m = codec::decode_message(Bytes::from(bytes), self.registry)?;
+            decoded.insert((dest, seq), Arc::new(m));
+        }
+        let mut out = Vec::with_capacity(taken.len());
+        for (dest, client, missed, seqs) in taken {
+            let key = SubscriptionKey::new(connection_id, dest.as_str(), client);
+            let Some(sub) = subs.get(&key) else { continue };
+            let messages: Vec<(u64, Arc<Message>)> = seqs
+                .into_iter()
+                .filter_map(|q| decoded.get(&(dest.clone(), q)).map(|m| (q, m.clone())))
+                .collect();
+            if !messages.is_empty() || missed > 0 {
+                out.push(Pending {
+                    subscription: Arc::new(sub.clone()),
+                    messages,
+                    missed,
+                });
+            }
+        }
+        out.sort_by(|a, b| a.subscription.key.cmp(&b.subscription.key));
+        Ok(Some(out))
+    }
+
+    async fn purge(&self, now_ms: u64) -> Result<usize, StoreError> {
+        let mut dropped = 0;
+        // One script per destination: each is atomic, and Redis is not
+        // blocked for the length of a whole purge.
+        for dest in self.destinations().await? {
+            let n: usize = self
+                .scripts
+                .purge
+                .arg(&*self.prefix)
+                .arg(&dest)
+                .arg(now_ms)
+                .invoke_async(&mut self.conn())
+                .await
+                .map_err(|e| redis_error("purge", e))?;
+            dropped += n;
+        }
+        Ok(dropped)
+    }
+}

@@ -1,0 +1,267 @@
+//! The Lua scripts that make each store method one atomic step in Redis.
+//!
+//! Key layout under the prefix `P` (every user-supplied part sits at the
+//! end of its key or is netstring-framed, so families never collide):
+//!
+//! | key                 | type   | content                                         |
+//! |---------------------|--------|-------------------------------------------------|
+//! | `P c:<conn>`        | hash   | connection: `id ch cr la lp to p a:<name>`      |
+//! | `P conns`           | zset   | connection id → expiry deadline (`la + to`)     |
+//! | `P s:<conn>`        | hash   | `ns(dest) ns(client) spec` → `since:separator`  |
+//! | `P k:<dest>`        | hash   | `ns(conn) ns(client)` → cursor (last seq taken) |
+//! | `P q:<dest>`        | string | last sequence number of the destination         |
+//! | `P e:<dest>`        | string | highest sequence number evicted by retention    |
+//! | `P l:<dest>`        | zset   | retained sequence numbers (score = member = seq)|
+//! | `P x:<dest>`        | zset   | seq → expiry time, for purging                  |
+//! | `P m:<seq>:<dest>`  | string | the AMF3 envelope, with a Redis expiry          |
+//! | `P dests`           | set    | destinations that have retained messages        |
+//!
+//! The scripts compute key names from arguments, so they need one Redis
+//! server (or a primary with replicas), not Redis Cluster. Every script
+//! receives the prefix as `ARGV[1]`.
+
+use redis::Script;
+
+/// Helpers shared by every script.
+const PRELUDE: &str = r#"
+local P = ARGV[1]
+local function ns(s) return #s .. ':' .. s end
+local function ns_read(s, pos)
+  local colon = string.find(s, ':', pos, true)
+  local len = tonumber(string.sub(s, pos, colon - 1))
+  return string.sub(s, colon + 1, colon + len), colon + len + 1
+end
+local function int(n) return string.format('%d', n) end
+-- Records activity at `now` (never moving it back) and refreshes the
+-- connection's expiry deadline.
+local function touch(id, now)
+  local c = P .. 'c:' .. id
+  local la = tonumber(redis.call('HGET', c, 'la')) or 0
+  if now > la then
+    la = now
+    redis.call('HSET', c, 'la', int(la))
+  end
+  local to = tonumber(redis.call('HGET', c, 'to')) or 0
+  redis.call('ZADD', P .. 'conns', int(la + to), id)
+end
+"#;
+
+/// ARGV: P, id, channel, created, last_active, idle_timeout.
+/// Returns `{created (0/1), HGETALL}`.
+const OPEN: &str = r#"
+local id = ARGV[2]
+local c = P .. 'c:' .. id
+if redis.call('EXISTS', c) == 1 then
+  touch(id, tonumber(ARGV[5]))
+  return {0, redis.call('HGETALL', c)}
+end
+redis.call('HSET', c, 'id', id, 'ch', ARGV[3], 'cr', ARGV[4], 'la', ARGV[5], 'lp', '0', 'to', ARGV[6])
+redis.call('ZADD', P .. 'conns', int(tonumber(ARGV[5]) + tonumber(ARGV[6])), id)
+return {1, redis.call('HGETALL', c)}
+"#;
+
+/// ARGV: P, id, op, a, b. Ops: `t` touch at a; `p` principal a; `P` no
+/// principal; `a` attribute a = b; `A` remove attribute a; `i` idle
+/// timeout a. Returns 0 when the connection does not exist.
+const UPDATE: &str = r#"
+local id = ARGV[2]
+local c = P .. 'c:' .. id
+if redis.call('EXISTS', c) == 0 then return 0 end
+local op = ARGV[3]
+if op == 't' then touch(id, tonumber(ARGV[4]))
+elseif op == 'p' then redis.call('HSET', c, 'p', ARGV[4])
+elseif op == 'P' then redis.call('HDEL', c, 'p')
+elseif op == 'a' then redis.call('HSET', c, 'a:' .. ARGV[4], ARGV[5])
+elseif op == 'A' then redis.call('HDEL', c, 'a:' .. ARGV[4])
+elseif op == 'i' then
+  redis.call('HSET', c, 'to', ARGV[4])
+  touch(id, 0)
+else return redis.error_reply('unknown connection update ' .. op)
+end
+return 1
+"#;
+
+/// ARGV: P, id. Removes the connection, its filters and cursors. Returns
+/// the connection's HGETALL (empty when it did not exist).
+const REMOVE: &str = r#"
+local id = ARGV[2]
+local c = P .. 'c:' .. id
+local s = P .. 's:' .. id
+local conn = redis.call('HGETALL', c)
+for _, f in ipairs(redis.call('HKEYS', s)) do
+  local dest, pos = ns_read(f, 1)
+  local client = ns_read(f, pos)
+  redis.call('HDEL', P .. 'k:' .. dest, ns(id) .. ns(client))
+end
+redis.call('DEL', c, s)
+redis.call('ZREM', P .. 'conns', id)
+return conn
+"#;
+
+/// ARGV: P, conn, dest, client, spec, separator.
+/// Returns `{outcome, since}`: `n` not connected, `a` already subscribed,
+/// `f` filter added, `c` subscription created.
+const SUBSCRIBE: &str = r#"
+local id, dest, client, spec = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+if redis.call('EXISTS', P .. 'c:' .. id) == 0 then return {'n', '0'} end
+local since = redis.call('GET', P .. 'q:' .. dest) or '0'
+local s = P .. 's:' .. id
+local field = ns(dest) .. ns(client) .. spec
+if redis.call('HEXISTS', s, field) == 1 then return {'a', '0'} end
+redis.call('HSET', s, field, since .. ':' .. ARGV[6])
+local k = P .. 'k:' .. dest
+local member = ns(id) .. ns(client)
+if redis.call('HEXISTS', k, member) == 1 then return {'f', since} end
+redis.call('HSET', k, member, since)
+return {'c', since}
+"#;
+
+/// ARGV: P, conn, dest, client, mode, spec. Mode `f` removes the filter
+/// `spec` (the subscription goes with its last filter); `a` removes the
+/// whole subscription. Returns 1 when something was removed.
+const UNSUBSCRIBE: &str = r#"
+local id, dest, client, mode = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local s = P .. 's:' .. id
+local prefix = ns(dest) .. ns(client)
+local removed = 0
+if mode == 'f' then removed = redis.call('HDEL', s, prefix .. ARGV[6]) end
+local left = 0
+for _, f in ipairs(redis.call('HKEYS', s)) do
+  if string.sub(f, 1, #prefix) == prefix then
+    if mode == 'a' then redis.call('HDEL', s, f) else left = left + 1 end
+  end
+end
+if left == 0 then
+  local gone = redis.call('HDEL', P .. 'k:' .. dest, ns(id) .. ns(client))
+  if mode == 'a' then removed = gone end
+end
+return removed
+"#;
+
+/// ARGV: P, dest, envelope, max_retained, redis_ttl_ms, expires_at.
+/// Returns the new sequence number. Nothing is retained when nobody is
+/// subscribed: new subscriptions start after the current end.
+const APPEND: &str = r#"
+local dest = ARGV[2]
+local seq = redis.call('INCR', P .. 'q:' .. dest)
+local max = tonumber(ARGV[4])
+if max > 0 and redis.call('HLEN', P .. 'k:' .. dest) > 0 then
+  local l, x = P .. 'l:' .. dest, P .. 'x:' .. dest
+  redis.call('SET', P .. 'm:' .. seq .. ':' .. dest, ARGV[3], 'PX', ARGV[5])
+  redis.call('ZADD', l, seq, seq)
+  redis.call('ZADD', x, ARGV[6], seq)
+  redis.call('SADD', P .. 'dests', dest)
+  local over = redis.call('ZCARD', l) - max
+  if over > 0 then
+    local old = redis.call('ZRANGE', l, 0, over - 1)
+    for _, q in ipairs(old) do
+      redis.call('DEL', P .. 'm:' .. q .. ':' .. dest)
+      redis.call('ZREM', x, q)
+    end
+    redis.call('ZREMRANGEBYRANK', l, 0, over - 1)
+    redis.call('SET', P .. 'e:' .. dest, old[#old])
+  end
+end
+return seq
+"#;
+
+/// ARGV: P, conn, now. Returns nil when the connection does not exist,
+/// else `{filters (HGETALL), {{dest, client, missed, {seq...}}...},
+/// {{dest, seq, envelope}...}}`. Each envelope is sent once however many
+/// consumers take it; entries whose envelope Redis already expired are
+/// skipped.
+const TAKE: &str = r#"
+local id, now = ARGV[2], tonumber(ARGV[3])
+local c = P .. 'c:' .. id
+if redis.call('EXISTS', c) == 0 then return false end
+redis.call('HSET', c, 'lp', ARGV[3])
+touch(id, now)
+local filters = redis.call('HGETALL', P .. 's:' .. id)
+local seen, fetched, out, msgs = {}, {}, {}, {}
+for i = 1, #filters, 2 do
+  local dest, pos = ns_read(filters[i], 1)
+  local client = ns_read(filters[i], pos)
+  local sub = ns(dest) .. ns(client)
+  if not seen[sub] then
+    seen[sub] = true
+    local k = P .. 'k:' .. dest
+    local member = ns(id) .. ns(client)
+    local cursor = tonumber(redis.call('HGET', k, member))
+    local last = tonumber(redis.call('GET', P .. 'q:' .. dest) or '0')
+    if cursor and last > cursor then
+      local have = {}
+      for _, q in ipairs(redis.call('ZRANGEBYSCORE', P .. 'l:' .. dest, '(' .. int(cursor), '+inf')) do
+        local mk = P .. 'm:' .. q .. ':' .. dest
+        if fetched[mk] == nil then
+          local body = redis.call('GET', mk)
+          fetched[mk] = body and true or false
+          if body then table.insert(msgs, {dest, q, body}) end
+        end
+        if fetched[mk] then table.insert(have, q) end
+      end
+      local missed = (tonumber(redis.call('GET', P .. 'e:' .. dest) or '0')) - cursor
+      if missed < 0 then missed = 0 end
+      redis.call('HSET', k, member, int(last))
+      table.insert(out, {dest, client, missed, have})
+    end
+  end
+end
+return {filters, out, msgs}
+"#;
+
+/// ARGV: P, dest, now. Drops the destination's entries that expired
+/// before `now` or that every subscription has taken. Returns how many.
+const PURGE: &str = r#"
+local dest = ARGV[2]
+local l, x = P .. 'l:' .. dest, P .. 'x:' .. dest
+local dropped = 0
+local function drop(q)
+  redis.call('DEL', P .. 'm:' .. q .. ':' .. dest)
+  redis.call('ZREM', x, q)
+  dropped = dropped + redis.call('ZREM', l, q)
+end
+for _, q in ipairs(redis.call('ZRANGEBYSCORE', x, '-inf', '(' .. ARGV[3])) do drop(q) end
+local min = nil
+for _, v in ipairs(redis.call('HVALS', P .. 'k:' .. dest)) do
+  local n = tonumber(v)
+  if min == nil or n < min then min = n end
+end
+local consumed
+if min == nil then
+  consumed = redis.call('ZRANGE', l, 0, -1)
+else
+  consumed = redis.call('ZRANGEBYSCORE', l, '-inf', int(min))
+end
+for _, q in ipairs(consumed) do drop(q) end
+if redis.call('EXISTS', l) == 0 then redis.call('SREM', P .. 'dests', dest) end
+return dropped
+"#;
+
+/// The loaded scripts. `Script` sends `EVALSHA` and falls back to `EVAL`
+/// when the server lost its script cache (after a restart).
+pub(crate) struct Scripts {
+    pub open: Script,
+    pub update: Script,
+    pub remove: Script,
+    pub subscribe: Script,
+    pub unsubscribe: Script,
+    pub append: Script,
+    pub take: Script,
+    pub purge: Script,
+}
+
+impl Scripts {
+    pub fn new() -> Self {
+        let s = |body: &str| Script::new(&format!("{PRELUDE}{body}"));
+        Scripts {
+            open: s(OPEN),
+            update: s(UPDATE),
+            remove: s(REMOVE),
+            subscribe: s(SUBSCRIBE),
+            unsubscribe: s(UNSUBSCRIBE),
+            append: s(APPEND),
+            take: s(TAKE),
+            purge: s(PURGE),
+        }
+    }
+}

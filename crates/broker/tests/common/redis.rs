@@ -1,0 +1,253 @@
+//! Running the suite against a real Redis: where it is, skipping, a
+//! paused-clock adapter, and key cleanup.
+//!
+//! Redis tests run when `FLEXGATE_TEST_REDIS` holds a URL. Without it they
+//! print that they were skipped, except under `CI=true`, where a missing
+//! or unreachable Redis fails the test.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use flexgate_amf::Registry;
+use flexgate_broker::{
+    Connection, ConnectionUpdate, MessageStore, Pending, RedisStore, Selector, StoreError,
+    SubscribeOutcome, Subscription, SubscriptionKey, Subtopic, Unsubscribe,
+};
+
+/// The Redis URL to test against; `None` (after saying so) to skip.
+pub fn url() -> Option<String> {
+    match std::env::var("FLEXGATE_TEST_REDIS") {
+        Ok(u) if !u.trim().is_empty() => Some(u),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but FLEXGATE_TEST_REDIS is not set: the Redis tests cannot run")
+        }
+        _ => {
+            eprintln!("skipped: set FLEXGATE_TEST_REDIS=redis://127.0.0.1:6379/ to run the Redis store tests");
+            None
+        }
+    }
+}
+
+/// A prefix no other test uses.
+pub fn unique_prefix() -> String {
+    format!("flexgate-test:{}:", uuid::Uuid::new_v4().simple())
+}
+
+/// Deletes the prefix's keys when dropped, also when the test panics. It
+/// works on its own thread and runtime, so it never depends on the
+/// (possibly unwinding) test runtime.
+pub struct Cleanup {
+    url: String,
+    prefix: String,
+}
+
+impl Cleanup {
+    pub fn new(url: &str, prefix: &str) -> Self {
+        Cleanup {
+            url: url.to_owned(),
+            prefix: prefix.to_owned(),
+        }
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let (url, prefix) = (self.url.clone(), self.prefix.clone());
+        let done = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("cleanup runtime");
+            rt.block_on(async {
+                let store = RedisStore::connect(&url, &prefix, Registry::empty()).await?;
+                store.delete_all().await
+            })
+        })
+        .join();
+        match done {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => eprintln!("could not delete test keys under {}: {e}", self.prefix),
+            Err(_) => eprintln!("key cleanup panicked"),
+        }
+    }
+}
+
+/// A Redis store for a test on a normal (running-clock) runtime.
+pub async fn live_store() -> Option<(RedisStore, Cleanup)> {
+    let url = url()?;
+    let prefix = unique_prefix();
+    let store = RedisStore::connect(&url, &prefix, Registry::empty())
+        .await
+        .unwrap_or_else(|e| panic!("FLEXGATE_TEST_REDIS={url} is set but unusable: {e}"));
+    Some((store, Cleanup::new(&url, &prefix)))
+}
+
+/// A Redis store for the scenarios, which run on tokio's paused clock.
+///
+/// A paused runtime jumps its clock to the next timer whenever it has
+/// nothing to run, and a task waiting for a Redis reply counts as nothing
+/// to run: a 30 s long-poll deadline would pass during one round trip,
+/// and so would the client's own response timeouts. So this adapter runs
+/// the real store on a runtime of its own and blocks the test thread for
+/// each call: from the paused clock's point of view a store call takes no
+/// time, as it does with the memory store. The broker passes every store
+/// method the (virtual) time, so expiry rules still see the test's clock.
+pub struct PausedClockRedis {
+    store: Arc<RedisStore>,
+    runtime: Option<tokio::runtime::Runtime>,
+    _cleanup: Cleanup,
+}
+
+impl PausedClockRedis {
+    pub fn new() -> Option<Self> {
+        let url = url()?;
+        let prefix = unique_prefix();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("redis runtime");
+        let cleanup = Cleanup::new(&url, &prefix);
+        let (tx, rx) = std::sync::mpsc::channel();
+        runtime.spawn(async move {
+            let _ = tx.send(RedisStore::connect(&url, &prefix, Registry::empty()).await);
+        });
+        let store = rx
+            .recv()
+            .expect("connect task")
+            .unwrap_or_else(|e| panic!("FLEXGATE_TEST_REDIS is set but unusable: {e}"));
+        Some(PausedClockRedis {
+            store: Arc::new(store),
+            runtime: Some(runtime),
+            _cleanup: cleanup,
+        })
+    }
+
+    fn run<T, F>(&self, call: impl FnOnce(Arc<RedisStore>) -> F) -> T
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+    {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let fut = call(self.store.clone());
+        self.runtime
+            .as_ref()
+            .expect("runtime lives until drop")
+            .spawn(async move {
+                let _ = tx.send(fut.await);
+            });
+        rx.recv().expect("store call finished")
+    }
+}
+
+impl Drop for PausedClockRedis {
+    fn drop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            // Dropping a runtime would block, which an async context
+            // forbids; nothing is running on it any more.
+            rt.shutdown_background();
+        }
+    }
+}
+
+impl MessageStore for PausedClockRedis {
+    async fn open_connection(
+        &self,
+        connection: Connection,
+    ) -> Result<(Connection, bool), StoreError> {
+        self.run(|s| async move { s.open_connection(connection).await })
+    }
+
+    async fn connection(&self, id: &str) -> Result<Option<Connection>, StoreError> {
+        let id = id.to_owned();
+        self.run(|s| async move { s.connection(&id).await })
+    }
+
+    async fn update_connection(
+        &self,
+        id: &str,
+        update: ConnectionUpdate,
+    ) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.run(|s| async move { s.update_connection(&id, update).await })
+    }
+
+    async fn remove_connection(&self, id: &str) -> Result<Option<Connection>, StoreError> {
+        let id = id.to_owned();
+        self.run(|s| async move { s.remove_connection(&id).await })
+    }
+
+    async fn idle_connections(&self, now_ms: u64) -> Result<Vec<String>, StoreError> {
+        self.run(|s| async move { s.idle_connections(now_ms).await })
+    }
+
+    async fn subscribe(
+        &self,
+        key: SubscriptionKey,
+        subtopic: Option<Subtopic>,
+        selector: Option<Selector>,
+    ) -> Result<SubscribeOutcome, StoreError> {
+        self.run(|s| async move { s.subscribe(key, subtopic, selector).await })
+    }
+
+    async fn unsubscribe(
+        &self,
+        key: &SubscriptionKey,
+        what: Unsubscribe<'_>,
+    ) -> Result<bool, StoreError> {
+        let key = key.clone();
+        let what: Option<(Option<String>, Option<String>)> = match what {
+            Unsubscribe::All => None,
+            Unsubscribe::Filter { subtopic, selector } => {
+                Some((subtopic.map(str::to_owned), selector.map(str::to_owned)))
+            }
+        };
+        self.run(|s| async move {
+            let what = match &what {
+                None => Unsubscribe::All,
+                Some((t, sel)) => Unsubscribe::Filter {
+                    subtopic: t.as_deref(),
+                    selector: sel.as_deref(),
+                },
+            };
+            s.unsubscribe(&key, what).await
+        })
+    }
+
+    async fn subscriptions(
+        &self,
+        connection_id: &str,
+    ) -> Result<Vec<Arc<Subscription>>, StoreError> {
+        let id = connection_id.to_owned();
+        self.run(|s| async move { s.subscriptions(&id).await })
+    }
+
+    async fn append(
+        &self,
+        message: Arc<flexgate_broker::Message>,
+        max_retained: usize,
+    ) -> Result<u64, StoreError> {
+        self.run(|s| async move { s.append(message, max_retained).await })
+    }
+
+    async fn take_pending(
+        &self,
+        connection_id: &str,
+        now_ms: u64,
+    ) -> Result<Option<Vec<Pending>>, StoreError> {
+        let id = connection_id.to_owned();
+        self.run(|s| async move { s.take_pending(&id, now_ms).await })
+    }
+
+    async fn purge(&self, now_ms: u64) -> Result<usize, StoreError> {
+        self.run(|s| async move { s.purge(now_ms).await })
+    }
+
+    async fn connections(&self) -> Result<Vec<Connection>, StoreError> {
+        self.run(|s| async move { s.connections().await })
+    }
+
+    async fn all_subscriptions(&self) -> Result<Vec<Arc<Subscription>>, StoreError> {
+        self.run(|s| async move { s.all_subscriptions().await })
+    }
+}

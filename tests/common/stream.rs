@@ -1,0 +1,69 @@
+//! A streaming-channel client: opens a stream and reads BlazeDS-framed
+//! pushes from it.
+
+use super::http;
+use bytes::{Buf, Bytes, BytesMut};
+use flexgate_amf::from_amf3;
+use flexgate_messages::{registry, Message};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::{Method, Request, StatusCode};
+
+/// Reads BlazeDS-framed chunks (`hex\r\n<AMF3>\r\n`, NULL heartbeats between).
+pub struct StreamReader {
+    body: Incoming,
+    buf: BytesMut,
+    /// NULL heartbeat bytes read so far.
+    pub heartbeats: usize,
+}
+
+impl StreamReader {
+    /// The next message, skipping heartbeats.
+    pub async fn next_message(&mut self) -> Option<Message> {
+        loop {
+            while self.buf.first() == Some(&0) {
+                self.buf.advance(1);
+                self.heartbeats += 1;
+            }
+            if let Some(data) = self.take_chunk() {
+                let v = from_amf3(data, registry()).expect("a chunk is one AMF3 value");
+                return Some(Message::from_value(&v).expect("a Flex message"));
+            }
+            let frame = self.body.frame().await?.ok()?;
+            if let Ok(data) = frame.into_data() {
+                self.buf.extend_from_slice(&data);
+            }
+        }
+    }
+
+    fn take_chunk(&mut self) -> Option<Bytes> {
+        let line = self.buf.windows(2).position(|w| w == b"\r\n")?;
+        let len = usize::from_str_radix(std::str::from_utf8(&self.buf[..line]).ok()?, 16).ok()?;
+        if len == 0 || self.buf.len() < line + 2 + len + 2 {
+            return None;
+        }
+        self.buf.advance(line + 2);
+        let data = self.buf.split_to(len).freeze();
+        assert_eq!(&self.buf[..2], b"\r\n", "chunk trailer");
+        self.buf.advance(2);
+        Some(data)
+    }
+}
+
+/// Opens a stream (`?command=open`) for the Flex client `ds_id`.
+pub async fn open_stream(url: &str, ds_id: &str) -> StreamReader {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(format!("{url}?command=open&version=1"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Full::new(Bytes::from(format!("DSId={ds_id}"))))
+        .expect("request");
+    let res = http().request(req).await.expect("stream opens");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/x-amf");
+    StreamReader {
+        body: res.into_body(),
+        buf: BytesMut::new(),
+        heartbeats: 0,
+    }
+}
