@@ -53,11 +53,17 @@ impl StreamReader {
     }
 }
 
-async fn open_stream(url: &str, ds_id: &str) -> StreamReader {
-    let req = Request::builder()
+/// Opens a stream for `client` (its DSId and session cookie).
+async fn open_stream(url: &str, client: &FlexClient) -> StreamReader {
+    let ds_id = client.ds_id.as_deref().expect("pinged");
+    let mut req = Request::builder()
         .method(Method::POST)
         .uri(format!("{url}?command=open&version=1"))
-        .header("content-type", "application/x-www-form-urlencoded")
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(cookie) = &client.cookie {
+        req = req.header("cookie", cookie);
+    }
+    let req = req
         .body(Full::new(Bytes::from(format!("DSId={ds_id}"))))
         .expect("request");
     let res = http().request(req).await.expect("stream opens");
@@ -88,7 +94,7 @@ async fn streaming_client_receives_pushes_and_heartbeats() {
         .is_result());
     let ds_id = consumer.ds_id.clone().expect("DSId");
 
-    let mut stream = open_stream(&url, &ds_id).await;
+    let mut stream = open_stream(&url, &consumer).await;
     let open = tokio::time::timeout(Duration::from_secs(5), stream.next_message())
         .await
         .expect("open ack in time")

@@ -26,8 +26,10 @@ mod endpoint;
 mod flex;
 pub mod http;
 mod legacy;
+mod limits;
 pub mod remoting;
 mod server;
+pub mod session;
 pub mod state;
 mod streaming;
 
