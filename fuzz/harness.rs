@@ -17,8 +17,11 @@ pub const LIMITS: DecodeLimits = DecodeLimits {
     max_items: 1 << 20,
 };
 
+/// What a fuzz target does with one input.
+pub type Target = fn(&[u8]);
+
 /// The fuzz targets, by their directory name under fuzz/corpus/.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("amf0_packet", amf0_packet),
     ("amf3_value", amf3_value),
     ("flex_message", flex_message),

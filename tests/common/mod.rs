@@ -324,3 +324,25 @@ pub fn polled(reply: &Reply) -> Vec<Message> {
         other => panic!("not a poll reply: {other:?}"),
     }
 }
+
+/// Waits until `ready()` holds: a synchronisation point on server state
+/// (e.g. a poll is parked), not a timing assertion; fails after 10 s.
+pub async fn until(what: &str, mut ready: impl FnMut() -> bool) {
+    let waited = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while !ready() {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+    assert!(waited.is_ok(), "never happened: {what}");
+}
+
+/// An UNSUBSCRIBE of one consumer's filter (or all of it without a subtopic).
+pub fn unsubscribe(destination: &str, consumer: &str, subtopic: Option<&str>) -> Message {
+    let mut m = command(CommandOperation::Unsubscribe, destination);
+    m.base_mut().client_id = Some(consumer.into());
+    if let Some(s) = subtopic {
+        m.base_mut().headers.set(h::DS_SUBTOPIC, s);
+    }
+    m
+}
