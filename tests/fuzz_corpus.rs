@@ -68,3 +68,40 @@ fn every_corpus_input_decodes_without_panic() {
 fn every_crash_found_by_fuzzing_stays_fixed() {
     run("regressions");
 }
+
+/// The crash fuzzing found (fuzz/regressions/flex_message/crash-0b4d...):
+/// a small-form message whose headers object came from a sealed trait
+/// with a member named "", re-encoded as a dynamic object, wrote the empty
+/// name that AMF3 uses as the end of dynamic members, and everything after
+/// it was read as garbage. Members and array keys named "" are now left
+/// out in both formats, and what is written reads back.
+#[test]
+fn members_named_empty_are_left_out_so_the_output_reads_back() {
+    use bytes::Bytes;
+    use flexgate_amf::{from_amf0, from_amf3, to_amf0, to_amf3, Array, Object, Value};
+    use flexgate_messages::registry;
+    let object = Value::object(Object::anonymous([
+        ("", Value::from(1)),
+        ("kept", Value::from("yes")),
+    ]));
+    let array = Value::Array(std::sync::Arc::new(Array {
+        dense: vec![Value::from(7)],
+        assoc: vec![("".into(), Value::from(2)), ("k".into(), Value::from(3))],
+    }));
+    let expected_object = Value::object(Object::anonymous([("kept", Value::from("yes"))]));
+    for v in [&object, &array] {
+        let back3 = from_amf3(Bytes::from(to_amf3(v).expect("encodes")), registry())
+            .expect("AMF3 reads back");
+        let back0 = from_amf0(Bytes::from(to_amf0(v).expect("encodes")), registry())
+            .expect("AMF0 reads back");
+        if v == &object {
+            assert_eq!(back3, expected_object);
+            assert_eq!(back0, expected_object);
+        } else {
+            let a = back3.as_array().expect("array");
+            assert_eq!(a.dense, [Value::from(7)]);
+            assert_eq!(a.assoc.len(), 1);
+            assert!(back0.as_array().is_some() || back0.as_object().is_some());
+        }
+    }
+}
