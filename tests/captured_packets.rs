@@ -6,7 +6,7 @@
 mod common;
 
 use bytes::Bytes;
-use common::{post, TestServer, AMF};
+use common::{cookie_pair, post_with_cookie, TestServer, AMF};
 use flexgate_amf::Packet;
 use flexgate_gateway::config::Config;
 use flexgate_messages::{registry, CommandOperation, Message};
@@ -103,6 +103,9 @@ async fn every_captured_request_gets_an_answer_per_body() {
     let server = TestServer::start(Config::default()).await;
     let mut failures = Vec::new();
     let mut requests = 0;
+    // One browser session replays them all: captures of one client reuse
+    // its DSId, which flexgate binds to the session cookie.
+    let mut cookie: Option<String> = None;
     for file in captures() {
         let name = label(&file);
         if UNREADABLE.iter().any(|(n, _)| *n == name) {
@@ -116,7 +119,17 @@ async fn every_captured_request_gets_an_answer_per_body() {
             continue;
         }
         requests += 1;
-        let (status, _, body) = post(&server.url(AMF), "application/x-amf", raw).await;
+        let reply = post_with_cookie(
+            &server.url(AMF),
+            "application/x-amf",
+            raw,
+            cookie.as_deref(),
+        )
+        .await;
+        if let Some(set) = &reply.set_cookie {
+            cookie = Some(cookie_pair(set));
+        }
+        let (status, body) = (reply.status, reply.body);
         if status != StatusCode::OK {
             failures.push(format!("{name}: HTTP {status}"));
             continue;

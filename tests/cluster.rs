@@ -112,19 +112,14 @@ async fn publish_on_one_node_reaches_long_polls_and_streams_on_another() {
         .send_one(subscribe("chat", "STREAMER", None, None))
         .await;
     assert!(sub.is_result(), "{sub:?}");
-    let mut stream = open_stream(
-        &node1.url(STREAMING),
-        streamer.ds_id.as_deref().expect("DSId"),
-    )
-    .await;
+    let mut stream = open_stream(&node1.url(STREAMING), &streamer).await;
     let open = tokio::time::timeout(DELIVERY_TIMEOUT, stream.next_message())
         .await
         .expect("open ack in time")
         .expect("open ack");
     assert_eq!(open.correlation_id(), Some("open"));
 
-    let mut poller = FlexClient::new(node1.url(LONG_POLLING));
-    poller.ds_id = consumer.ds_id.clone();
+    let mut poller = consumer.same_session(node1.url(LONG_POLLING));
     let waiting =
         tokio::spawn(async move { poller.send_one(command(CommandOperation::Poll, "")).await });
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -155,10 +150,10 @@ async fn publish_on_one_node_reaches_long_polls_and_streams_on_another() {
     assert_eq!(pushed.client_id(), Some("STREAMER"));
     assert_eq!(pushed.body(), &body);
 
-    // Connections are shared too: node 2 knows node 1's client, and an
-    // immediate poll there finds nothing left to deliver.
-    let mut same_client_on_node2 = FlexClient::new(node2.url(AMF));
-    same_client_on_node2.ds_id = consumer.ds_id.clone();
+    // Connections are shared too: node 2 knows node 1's client (and the
+    // session it is bound to), and an immediate poll there finds nothing
+    // left to deliver.
+    let mut same_client_on_node2 = consumer.same_session(node2.url(AMF));
     let poll = same_client_on_node2
         .send_one(command(CommandOperation::Poll, ""))
         .await;

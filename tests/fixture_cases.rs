@@ -6,7 +6,7 @@
 mod common;
 
 use bytes::Bytes;
-use common::{post, TestServer, AMF, LONG_POLLING};
+use common::{cookie_pair, post_with_cookie, TestServer, AMF, LONG_POLLING};
 use flexgate_amf::{Packet, Value};
 use flexgate_gateway::config::{ChannelKind, Config, DestinationConfig, UserConfig};
 use flexgate_messages::{registry, ArrayCollection, ArrayList, Form, Message, ObjectProxy};
@@ -205,8 +205,9 @@ fn matches(found: &Found<'_>, expected: &toml::Value) -> Result<(), String> {
     }
 }
 
-/// Runs one step; returns what did not match.
-async fn run_step(server: &TestServer, step: &Step) -> Vec<String> {
+/// Runs one step in the scenario's browser session (`cookie`, updated from
+/// `Set-Cookie`); returns what did not match.
+async fn run_step(server: &TestServer, step: &Step, cookie: &mut Option<String>) -> Vec<String> {
     let mut problems = Vec::new();
     let request = std::fs::read(fixtures().join(&step.request))
         .unwrap_or_else(|e| panic!("{}: {e}", step.request));
@@ -215,7 +216,11 @@ async fn run_step(server: &TestServer, step: &Step) -> Vec<String> {
         Channel::Longpolling => LONG_POLLING,
     };
     let content_type = step.content_type.as_deref().unwrap_or("application/x-amf");
-    let (status, _, body) = post(&server.url(path), content_type, request).await;
+    let reply = post_with_cookie(&server.url(path), content_type, request, cookie.as_deref()).await;
+    if let Some(set) = &reply.set_cookie {
+        *cookie = Some(cookie_pair(set));
+    }
+    let (status, body) = (reply.status, reply.body);
     let want_status = step.status.unwrap_or(200);
     if status.as_u16() != want_status {
         problems.push(format!(
@@ -284,9 +289,11 @@ async fn fixture_cases_replay_against_a_live_gateway() {
             toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let label = file.file_stem().and_then(|s| s.to_str()).unwrap_or("?");
         let server = TestServer::start(case_config()).await;
+        // Each scenario is one browser: Flex clients in it share its cookie.
+        let mut cookie = None;
         for step in &scenario.step {
             cases += 1;
-            for p in run_step(&server, step).await {
+            for p in run_step(&server, step, &mut cookie).await {
                 failures.push(format!("{label}/{}: {p}", step.name));
             }
         }

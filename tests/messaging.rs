@@ -50,8 +50,7 @@ async fn long_poll_receives_what_another_client_publishes() {
 
     // The poll waits (nothing queued), and is woken by the publish.
     let url = server.url(LONG_POLLING);
-    let mut poller = FlexClient::new(url);
-    poller.ds_id = consumer.ds_id.clone();
+    let mut poller = consumer.same_session(url);
     let waiting =
         tokio::spawn(async move { poller.send_one(command(CommandOperation::Poll, "")).await });
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -80,8 +79,7 @@ async fn long_poll_receives_what_another_client_publishes() {
         "the sender's DSId is not delivered"
     );
     // Drained: the next poll on the plain AMF channel is empty at once.
-    let mut again = FlexClient::new(server.url(AMF));
-    again.ds_id = consumer.ds_id.clone();
+    let mut again = consumer.same_session(server.url(AMF));
     assert!(polled(&again.send_one(command(CommandOperation::Poll, "")).await).is_empty());
     server.running.shutdown().await;
 }

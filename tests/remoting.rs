@@ -164,6 +164,9 @@ async fn net_connection_calls_in_amf0_and_amf3() {
 #[tokio::test]
 async fn py3amf_request_fixtures_get_answers() {
     let server = TestServer::start(Config::default()).await;
+    // The fixtures share one DSId: like a browser, keep the session cookie
+    // the gateway set on first contact, to which that DSId gets bound.
+    let mut cookie: Option<String> = None;
     for (file, target) in [
         ("requests/ping.amf", "/1/onResult"),
         ("requests/ping_small.amf", "/1/onResult"),
@@ -173,7 +176,17 @@ async fn py3amf_request_fixtures_get_answers() {
         ("requests/remoting_echo.amf", "/1/onResult"),
         ("requests/login.amf", "/1/onStatus"),
     ] {
-        let (status, _, body) = post(&server.url(AMF), "application/x-amf", fixture(file)).await;
+        let r = post_with_cookie(
+            &server.url(AMF),
+            "application/x-amf",
+            fixture(file),
+            cookie.as_deref(),
+        )
+        .await;
+        if let Some(set) = &r.set_cookie {
+            cookie = Some(cookie_pair(set));
+        }
+        let (status, body) = (r.status, r.body);
         assert_eq!(
             status,
             StatusCode::OK,
@@ -188,13 +201,14 @@ async fn py3amf_request_fixtures_get_answers() {
         );
     }
     // The py3amf RemoteObject call echoes its ArrayCollection of 3 Persons.
-    let (_, _, body) = post(
+    let r = post_with_cookie(
         &server.url(AMF),
         "application/x-amf",
         fixture("requests/remoting_echo.amf"),
+        cookie.as_deref(),
     )
     .await;
-    let reply = Packet::decode(body, registry()).expect("decodes");
+    let reply = Packet::decode(r.body, registry()).expect("decodes");
     let ack = Message::from_value(&reply.bodies[0].value).expect("a message");
     let collection = ack
         .body()

@@ -28,7 +28,7 @@ async fn streaming_client_receives_pushes_and_heartbeats() {
         .is_result());
     let ds_id = consumer.ds_id.clone().expect("DSId");
 
-    let mut stream = open_stream(&url, &ds_id).await;
+    let mut stream = open_stream(&url, &consumer).await;
     let open = tokio::time::timeout(Duration::from_secs(5), stream.next_message())
         .await
         .expect("open ack in time")
@@ -106,5 +106,48 @@ async fn stream_open_needs_a_known_client() {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    server.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_slow_stream_reader_does_not_block_publishers() {
+    let server = TestServer::start(Config::default()).await;
+    let url = server.url(STREAMING);
+    let mut consumer = FlexClient::new(url.clone());
+    consumer.ping().await;
+    assert!(consumer
+        .send_one(subscribe("chat", "SLOW", None, None))
+        .await
+        .is_result());
+    let mut stream = open_stream(&url, &consumer).await;
+    let open = stream.next_message().await.expect("open ack");
+    assert_eq!(open.correlation_id(), Some("open"));
+
+    // The reader now stops reading while far more than the socket buffers
+    // and the per-stream queue hold is published: every publish must still
+    // be acknowledged (a blocked publisher would hang here).
+    const COUNT: usize = 200;
+    let filler = "x".repeat(64 * 1024);
+    let mut producer = FlexClient::new(server.url(AMF));
+    producer.ping().await;
+    let published = tokio::time::timeout(Duration::from_secs(60), async {
+        for i in 0..COUNT {
+            let body = Value::array(vec![Value::from(i as i32), Value::from(filler.as_str())]);
+            let ack = producer.send_one(publish("chat", body, None)).await;
+            assert!(ack.is_result(), "{ack:?}");
+        }
+    })
+    .await;
+    assert!(
+        published.is_ok(),
+        "a publisher was blocked by a slow reader"
+    );
+
+    // Then the reader catches up and gets every message, in order.
+    for i in 0..COUNT {
+        let m = stream.next_message().await.expect("a pushed message");
+        let first = m.body().as_array().and_then(|a| a.dense.first().cloned());
+        assert_eq!(first, Some(Value::from(i as i32)));
+    }
     server.running.shutdown().await;
 }

@@ -52,35 +52,94 @@ pub fn http() -> Client<HttpConnector, Full<Bytes>> {
 
 /// POSTs `body` and returns status, content type and the whole body.
 pub async fn post(url: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, String, Bytes) {
-    let req = Request::builder()
+    let r = post_with_cookie(url, content_type, body, None).await;
+    (r.status, r.content_type, r.body)
+}
+
+/// A whole HTTP reply.
+#[derive(Debug)]
+pub struct HttpReply {
+    pub status: StatusCode,
+    pub content_type: String,
+    /// The `Set-Cookie` header, if any.
+    pub set_cookie: Option<String>,
+    pub body: Bytes,
+}
+
+/// POSTs `body` with an optional `Cookie` header.
+pub async fn post_with_cookie(
+    url: &str,
+    content_type: &str,
+    body: Vec<u8>,
+    cookie: Option<&str>,
+) -> HttpReply {
+    let mut req = Request::builder()
         .method(Method::POST)
         .uri(url)
-        .header("content-type", content_type)
-        .body(Full::new(Bytes::from(body)))
-        .expect("request");
+        .header("content-type", content_type);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    let req = req.body(Full::new(Bytes::from(body))).expect("request");
     let res = http().request(req).await.expect("server answers");
+    let header = |name: &str| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let content_type = header("content-type").unwrap_or_default();
+    let set_cookie = header("set-cookie");
     let status = res.status();
-    let ct = res
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
     let body = res.into_body().collect().await.expect("body").to_bytes();
-    (status, ct, body)
+    HttpReply {
+        status,
+        content_type,
+        set_cookie,
+        body,
+    }
+}
+
+/// The `name=value` part of a `Set-Cookie` header.
+pub fn cookie_pair(set_cookie: &str) -> String {
+    set_cookie
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
 }
 
 /// Sends a packet as a request and decodes the reply packet.
 pub async fn exchange(url: &str, packet: &Packet) -> Packet {
-    let (status, ct, body) = post(
+    exchange_with_cookie(url, packet, &mut None).await
+}
+
+/// Like [`exchange`], keeping a one-cookie jar as a browser would: sends
+/// `cookie` and replaces it with the reply's `Set-Cookie`.
+pub async fn exchange_with_cookie(
+    url: &str,
+    packet: &Packet,
+    cookie: &mut Option<String>,
+) -> Packet {
+    let r = post_with_cookie(
         url,
         "application/x-amf",
         packet.encode_request().expect("encodes"),
+        cookie.as_deref(),
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
-    assert_eq!(ct, "application/x-amf");
-    Packet::decode(body, registry()).expect("reply decodes")
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert_eq!(r.content_type, "application/x-amf");
+    if let Some(set) = &r.set_cookie {
+        *cookie = Some(cookie_pair(set));
+    }
+    Packet::decode(r.body, registry()).expect("reply decodes")
 }
 
 /// Reads a fixture packet.
@@ -112,10 +171,13 @@ impl Reply {
     }
 }
 
-/// A Flex client: a DSId once pinged, and a request counter for `/N`.
+/// A Flex client: a DSId once pinged, its session cookie (the browser's
+/// cookie jar), and a request counter for `/N`.
 pub struct FlexClient {
     pub url: String,
     pub ds_id: Option<String>,
+    /// The `name=value` session cookie the gateway set.
+    pub cookie: Option<String>,
     next: u32,
 }
 
@@ -124,6 +186,18 @@ impl FlexClient {
         FlexClient {
             url,
             ds_id: None,
+            cookie: None,
+            next: 1,
+        }
+    }
+
+    /// Another client object in the same Flash Player: same DSId and
+    /// cookies, possibly another channel URL (to run requests concurrently).
+    pub fn same_session(&self, url: String) -> FlexClient {
+        FlexClient {
+            url,
+            ds_id: self.ds_id.clone(),
+            cookie: self.cookie.clone(),
             next: 1,
         }
     }
@@ -152,7 +226,7 @@ impl FlexClient {
             headers: Vec::new(),
             bodies,
         };
-        let reply = exchange(&self.url, &packet).await;
+        let reply = exchange_with_cookie(&self.url, &packet, &mut self.cookie).await;
         reply
             .bodies
             .iter()
@@ -251,4 +325,26 @@ pub fn polled(reply: &Reply) -> Vec<Message> {
         Message::Acknowledge(_) => Vec::new(),
         other => panic!("not a poll reply: {other:?}"),
     }
+}
+
+/// Waits until `ready()` holds: a synchronisation point on server state
+/// (e.g. a poll is parked), not a timing assertion; fails after 10 s.
+pub async fn until(what: &str, mut ready: impl FnMut() -> bool) {
+    let waited = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while !ready() {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+    assert!(waited.is_ok(), "never happened: {what}");
+}
+
+/// An UNSUBSCRIBE of one consumer's filter (or all of it without a subtopic).
+pub fn unsubscribe(destination: &str, consumer: &str, subtopic: Option<&str>) -> Message {
+    let mut m = command(CommandOperation::Unsubscribe, destination);
+    m.base_mut().client_id = Some(consumer.into());
+    if let Some(s) = subtopic {
+        m.base_mut().headers.set(h::DS_SUBTOPIC, s);
+    }
+    m
 }

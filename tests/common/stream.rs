@@ -50,12 +50,18 @@ impl StreamReader {
     }
 }
 
-/// Opens a stream (`?command=open`) for the Flex client `ds_id`.
-pub async fn open_stream(url: &str, ds_id: &str) -> StreamReader {
-    let req = Request::builder()
+/// Opens a stream (`?command=open`) for a pinged Flex client, in its session.
+pub async fn open_stream(url: &str, client: &super::FlexClient) -> StreamReader {
+    let ds_id = client.ds_id.as_deref().expect("pinged");
+    let mut req = Request::builder()
         .method(Method::POST)
         .uri(format!("{url}?command=open&version=1"))
-        .header("content-type", "application/x-www-form-urlencoded")
+        .header("content-type", "application/x-www-form-urlencoded");
+    // The stream belongs to the session the client was bound to at its ping.
+    if let Some(cookie) = &client.cookie {
+        req = req.header("cookie", cookie);
+    }
+    let req = req
         .body(Full::new(Bytes::from(format!("DSId={ds_id}"))))
         .expect("request");
     let res = http().request(req).await.expect("stream opens");

@@ -16,6 +16,7 @@ the failed checks listed otherwise.
 """
 
 import base64
+import http.cookiejar
 import sys
 import threading
 import time
@@ -82,10 +83,16 @@ def new_id():
 # --------------------------------------------------------------------------
 # NetConnection calls: py3amf's RemotingService, unchanged
 # --------------------------------------------------------------------------
+# One browser for the whole run: Flash Player sends the page's cookies, and
+# flexgate binds each Flex client id to the session cookie it first came with.
+BROWSER = urllib.request.build_opener(
+    urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+
 def remoting_service(base, version):
     # strict=True: py3amf sets the body length fields, as Flash Player does.
     return RemotingService(base + AMF_PATH, amf_version=version, strict=True,
-                           opener=urllib.request.urlopen)
+                           opener=BROWSER.open)
 
 
 def check_netconnection_amf0(base):
@@ -162,7 +169,7 @@ class FlexClient(object):
             names.append(name)
         body = pyamf.remoting.encode(env, strict=True).getvalue()
         req = urllib.request.Request(self.url, body, {"Content-Type": pyamf.remoting.CONTENT_TYPE})
-        with urllib.request.urlopen(req, timeout=timeout) as res:
+        with BROWSER.open(req, timeout=timeout) as res:
             expect(res.headers.get("Content-Type") == pyamf.remoting.CONTENT_TYPE,
                    "reply content type %r" % res.headers.get("Content-Type"))
             reply = pyamf.remoting.decode(res.read(), strict=True)

@@ -27,6 +27,8 @@ pub struct Config {
     pub client_timeout_secs: u64,
     /// The operator status page and metrics.
     pub status: StatusConfig,
+    /// The HTTP session cookie that Flex clients are bound to.
+    pub session: crate::session::SessionConfig,
 }
 
 /// The operator pages: `/status` (HTML), `/status.json` and `/metrics`
@@ -196,6 +198,13 @@ pub struct Limits {
     pub max_items: usize,
     /// Most bodies in one AMF packet.
     pub max_bodies: usize,
+    /// Subscriptions (subtopic/selector filters) one Flex client may hold.
+    pub max_subscriptions_per_client: usize,
+    /// Messages handed to one Flex client in one poll reply or stream
+    /// flush; older ones beyond it are dropped with a warning.
+    pub max_queued_messages_per_client: usize,
+    /// TCP connections open at once; more are answered 503 and closed.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -205,6 +214,9 @@ impl Default for Limits {
             max_depth: 128,
             max_items: 1 << 20,
             max_bodies: 256,
+            max_subscriptions_per_client: 64,
+            max_queued_messages_per_client: 1_000,
+            max_connections: 10_000,
         }
     }
 }
@@ -251,6 +263,7 @@ impl Default for Config {
             limits: Limits::default(),
             client_timeout_secs: 30 * 60,
             status: StatusConfig::default(),
+            session: crate::session::SessionConfig::default(),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::flex;
 use crate::legacy;
+use crate::session::Session;
 use crate::state::State;
 use bytes::Bytes;
 use flexgate_amf::{Body, DecodeError, Header, Packet, Str, Value};
@@ -38,10 +39,17 @@ pub(crate) struct RequestContext<'a> {
     pub headers: &'a [Header],
     /// More than one body: long polls answer at once, as BlazeDS does.
     pub batched: bool,
+    /// The HTTP session (cookie) the request came with.
+    pub session: &'a Session,
 }
 
 /// Decodes a request packet, dispatches its bodies and encodes the reply.
-pub async fn handle(state: &State, channel: &str, body: Bytes) -> Result<Vec<u8>, EndpointError> {
+pub async fn handle(
+    state: &State,
+    channel: &str,
+    session: &Session,
+    body: Bytes,
+) -> Result<Vec<u8>, EndpointError> {
     let packet = Packet::decode_with(body, state.registry, state.decode_limits)?;
     let max = state.config.limits.max_bodies;
     if packet.bodies.len() > max {
@@ -51,6 +59,7 @@ pub async fn handle(state: &State, channel: &str, body: Bytes) -> Result<Vec<u8>
         channel,
         headers: &packet.headers,
         batched: packet.bodies.len() > 1,
+        session,
     };
     let mut replies = Vec::with_capacity(packet.bodies.len());
     for body in &packet.bodies {

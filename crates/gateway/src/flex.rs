@@ -5,6 +5,7 @@
 use crate::auth::{decode_credentials, Principal};
 use crate::config::{ChannelConfig, ChannelKind, DestinationConfig, DestinationKind};
 use crate::endpoint::{Outcome, RequestContext};
+use crate::limits;
 use crate::remoting::{Call, Service};
 use crate::state::{principal_of, uses_small_messages, State, WaitRefused};
 use flexgate_amf::Value;
@@ -87,6 +88,7 @@ async fn session(
         .connect(ds_id, ctx.channel)
         .await
         .map_err(fault_from)?;
+    crate::session::admit(state, &client, ctx.session).await?;
     state.broker.touch(&client.id).await.map_err(fault_from)?;
     Ok(client)
 }
@@ -177,6 +179,14 @@ async fn command(
             let dest = messaging_destination(state, ctx.channel, request, &client)?;
             let subtopic = request.header(h::DS_SUBTOPIC).and_then(Value::as_str);
             let selector = request.header(h::DS_SELECTOR).and_then(Value::as_str);
+            limits::check_subscriptions(
+                state,
+                &client.id,
+                &consumer,
+                dest,
+                &[(subtopic, selector)],
+            )
+            .await?;
             state
                 .broker
                 .subscribe(&client.id, &consumer, dest, subtopic, selector)
@@ -209,7 +219,13 @@ async fn command(
         CommandOperation::MultiSubscribe => {
             let consumer = consumer_id(request, &mut reply);
             let dest = messaging_destination(state, ctx.channel, request, &client)?;
-            for (subtopic, selector) in sub_specs(request, h::DS_ADD_SUB) {
+            let adds = sub_specs(request, h::DS_ADD_SUB);
+            let filters: Vec<limits::Filter<'_>> = adds
+                .iter()
+                .map(|(st, sel)| (st.as_deref(), sel.as_deref()))
+                .collect();
+            limits::check_subscriptions(state, &client.id, &consumer, dest, &filters).await?;
+            for (subtopic, selector) in adds {
                 state
                     .broker
                     .subscribe(
@@ -354,6 +370,11 @@ async fn poll(
             }
         }
     }
+    let deliveries = limits::cap_queue(
+        deliveries,
+        state.config.limits.max_queued_messages_per_client,
+        &client.id,
+    );
     let mut reply = if deliveries.is_empty() {
         ack(request)
     } else {

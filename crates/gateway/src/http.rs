@@ -3,13 +3,14 @@
 
 use crate::config::ChannelKind;
 use crate::endpoint;
+use crate::session::Session;
 use crate::state::State;
 use crate::streaming;
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_TYPE};
+use hyper::header::{HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use hyper::{Method, Request, Response, StatusCode};
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -63,13 +64,14 @@ async fn route(
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return r;
     }
+    let session = Session::from_headers(req.headers(), &state.config.session);
     // Streaming commands (`?command=open|close`) are form posts, not AMF.
     if let Some(command) = streaming::command(req.uri().query()) {
         if kind != ChannelKind::Streaming {
             return text(StatusCode::BAD_REQUEST, "this channel does not stream");
         }
         return match read_body(&state, req).await {
-            Ok(body) => streaming::handle(state, &channel_id, command, &body).await,
+            Ok(body) => streaming::handle(state, &channel_id, &session, command, &body).await,
             Err(r) => r,
         };
     }
@@ -92,8 +94,14 @@ async fn route(
         Ok(b) => b,
         Err(r) => return r,
     };
-    match endpoint::handle(&state, &channel_id, body).await {
-        Ok(reply) => amf(reply),
+    match endpoint::handle(&state, &channel_id, &session, body).await {
+        Ok(reply) => {
+            let mut r = amf(reply);
+            if let Some(cookie) = session.set_cookie(&state.config.session) {
+                r.headers_mut().insert(SET_COOKIE, cookie);
+            }
+            r
+        }
         Err(e) => {
             tracing::warn!(error = %e, "rejected a malformed AMF packet");
             text(

@@ -3,6 +3,7 @@
 use crate::auth::{Authenticator, ConfigUsers};
 use crate::config::Config;
 use crate::http;
+use crate::limits::{ConnectionLimiter, BUSY_RESPONSE};
 use crate::remoting::{echo_service, Service, Services};
 use crate::state::State;
 use hyper::server::conn::http1;
@@ -116,6 +117,7 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: watch::Rec
     let graceful = GracefulShutdown::new();
     let cleaner = state.start_cleaner();
     let _sampler = crate::status::Sampler::spawn(state.broker.clone(), state.metrics.clone());
+    let connections = ConnectionLimiter::new(state.config.limits.max_connections);
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -128,6 +130,11 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: watch::Rec
                         continue;
                     }
                 };
+                let Some(permit) = connections.try_acquire() else {
+                    tracing::warn!(%peer, "connection limit reached; refused");
+                    tokio::spawn(refuse(stream));
+                    continue;
+                };
                 let state = state.clone();
                 let svc = service_fn(move |req| http::handle(state.clone(), peer, req));
                 let conn = http1::Builder::new()
@@ -138,6 +145,7 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: watch::Rec
                     if let Err(e) = conn.await {
                         tracing::debug!(error = %e, %peer, "connection ended with an error");
                     }
+                    drop(permit);
                 });
             }
             _ = stopped.changed() => break,
@@ -153,4 +161,17 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: watch::Rec
     {
         tracing::warn!("connections still open after the grace period");
     }
+}
+
+/// Answers a connection over the limit with a 503 and closes it, without
+/// reading its request (an early response is allowed by RFC 9112 §9.6 when
+/// the connection is then closed).
+async fn refuse(mut stream: tokio::net::TcpStream) {
+    use tokio::io::AsyncWriteExt;
+    // A peer that does not read must not hold this task.
+    let _ = tokio::time::timeout(Duration::from_secs(5), async {
+        let _ = stream.write_all(BUSY_RESPONSE).await;
+        let _ = stream.shutdown().await;
+    })
+    .await;
 }

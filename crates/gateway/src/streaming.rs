@@ -11,6 +11,7 @@
 
 use crate::flex::delivered_message;
 use crate::http::{text, ResponseBody, AMF_CONTENT_TYPE};
+use crate::session::Session;
 use crate::state::{uses_small_messages, State};
 use bytes::{BufMut, Bytes, BytesMut};
 use flexgate_amf::{to_amf3, Value};
@@ -87,12 +88,13 @@ const QUEUE: usize = 16;
 pub async fn handle(
     state: Arc<State>,
     channel: &str,
+    session: &Session,
     command: Command,
     body: &Bytes,
 ) -> Response<ResponseBody> {
     let form = std::str::from_utf8(body).unwrap_or_default();
     match command {
-        Command::Open => open(state, channel, form).await,
+        Command::Open => open(state, channel, session, form).await,
         Command::Close(stream) => {
             if let Some(id) = stream {
                 state.stream_closers.close(&id);
@@ -106,7 +108,12 @@ pub async fn handle(
     }
 }
 
-async fn open(state: Arc<State>, channel: &str, form: &str) -> Response<ResponseBody> {
+async fn open(
+    state: Arc<State>,
+    channel: &str,
+    session: &Session,
+    form: &str,
+) -> Response<ResponseBody> {
     let Some(ds_id) = form_value(form, "DSId") else {
         return text(StatusCode::BAD_REQUEST, "DSId is required to open a stream");
     };
@@ -114,6 +121,15 @@ async fn open(state: Arc<State>, channel: &str, form: &str) -> Response<Response
         Ok(c) => c,
         Err(_) => return text(StatusCode::BAD_REQUEST, "unknown DSId: ping first"),
     };
+    // BlazeDS opens a stream only for a FlexClient of the current HTTP
+    // session, and answers 400 otherwise.
+    if state.config.session.bind_clients && !session.may_use(&client) {
+        tracing::warn!(client_id = %client.id, "stream open from another HTTP session; refused");
+        return text(
+            StatusCode::BAD_REQUEST,
+            "DSId is bound to another HTTP session",
+        );
+    }
     let Some(config) = state.config.channels.get(channel) else {
         return text(StatusCode::NOT_FOUND, "no such channel");
     };
@@ -181,6 +197,8 @@ async fn pump(
         alive = match deliveries {
             Ok(list) if list.is_empty() => tx.send(Bytes::from_static(&[0])).await.is_ok(),
             Ok(list) => {
+                let max = state.config.limits.max_queued_messages_per_client;
+                let list = crate::limits::cap_queue(list, max, &client);
                 let mut ok = true;
                 for d in &list {
                     let mut v = delivered_message(d);

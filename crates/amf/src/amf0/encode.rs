@@ -47,12 +47,14 @@ impl Encoder<'_> {
                     }
                 } else {
                     self.write_u8(m::ECMA_ARRAY);
-                    self.write_long_len(a.dense.len() + a.assoc.len())?;
+                    let named = a.assoc.iter().filter(|(k, _)| !k.is_empty()).count();
+                    self.write_long_len(a.dense.len() + named)?;
                     for (i, v) in a.dense.iter().enumerate() {
                         self.write_utf(&i.to_string())?;
                         self.write_amf0(v)?;
                     }
-                    for (k, v) in &a.assoc {
+                    // An empty key is the start of the end marker: left out.
+                    for (k, v) in a.assoc.iter().filter(|(k, _)| !k.is_empty()) {
                         self.write_utf(k)?;
                         self.write_amf0(v)?;
                     }
@@ -69,7 +71,8 @@ impl Encoder<'_> {
                     self.write_u8(m::TYPED_OBJECT);
                     self.write_utf(o.class())?;
                 }
-                for (k, v) in o.members() {
+                // An empty key is the start of the end marker: left out.
+                for (k, v) in o.members().filter(|(k, _)| !k.is_empty()) {
                     self.write_utf(k)?;
                     self.write_amf0(v)?;
                 }

@@ -57,7 +57,8 @@ impl Encoder<'_> {
                     return Ok(());
                 }
                 self.write_inline_len(a.dense.len())?;
-                for (k, v) in &a.assoc {
+                // The empty name ends the associative part: left out.
+                for (k, v) in a.assoc.iter().filter(|(k, _)| !k.is_empty()) {
                     self.write_shared_str(k)?;
                     self.write_amf3(v)?;
                 }
@@ -277,7 +278,11 @@ impl Encoder<'_> {
             self.write_amf3(o.sealed.get(i).unwrap_or(&Value::Null))?;
         }
         if t.dynamic {
-            for (k, v) in &o.dynamic {
+            // The empty name ends the dynamic members on the wire, so a
+            // member named "" (possible from a sealed trait, or built in
+            // code) cannot be written: it is left out rather than
+            // corrupting everything after it (found by fuzzing).
+            for (k, v) in o.dynamic.iter().filter(|(k, _)| !k.is_empty()) {
                 self.write_shared_str(k)?;
                 self.write_amf3(v)?;
             }

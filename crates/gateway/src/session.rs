@@ -1,0 +1,266 @@
+//! Binds each Flex client (`DSId`) to an HTTP session cookie, as BlazeDS
+//! binds a FlexClient to its servlet `HttpSession` (JSESSIONID).
+//!
+//! The `DSId` travels in every message header and in the streaming open
+//! form, so anyone who learns it could poll, stream or disconnect that
+//! client. The cookie is the second factor: the first request without a
+//! valid session cookie gets a fresh random token in `Set-Cookie`; the
+//! first message that uses a Flex client records that token on it (a
+//! connection attribute, so it lives and expires with the client, in
+//! whichever store holds it); afterwards a request naming that `DSId` with
+//! another cookie, or none, is refused with BlazeDS's
+//! `Server.Processing.DuplicateSessionDetected` fault (errors.properties
+//! 10035), which Flex applications already treat as "session lost".
+//! See docs/security.md.
+
+use crate::state::State;
+use flexgate_broker::{Connection, ConnectionUpdate};
+use flexgate_messages::{Fault, FaultCode};
+use hyper::header::{HeaderMap, HeaderValue, COOKIE};
+use serde::Deserialize;
+
+/// Connection attribute holding the session token a client is bound to.
+const BINDING_ATTRIBUTE: &str = "flexgate.session";
+
+/// Hex digits in a session token (128 random bits).
+const TOKEN_LEN: usize = 32;
+
+/// The `SameSite` attribute of the session cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub enum SameSite {
+    /// Sent only with same-site requests.
+    Strict,
+    /// Sent with same-site requests and top-level navigations (the default).
+    #[default]
+    Lax,
+    /// Sent with cross-site requests too (a SWF hosted on another site);
+    /// browsers then require `secure = true`.
+    None,
+}
+
+impl SameSite {
+    fn as_str(self) -> &'static str {
+        match self {
+            SameSite::Strict => "Strict",
+            SameSite::Lax => "Lax",
+            SameSite::None => "None",
+        }
+    }
+}
+
+/// `[session]`: the cookie Flex clients are bound to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionConfig {
+    /// Refuse a `DSId` used from another session. Turn off only for
+    /// clients that cannot keep cookies (they then rely on the `DSId` alone).
+    pub bind_clients: bool,
+    /// The cookie name.
+    pub cookie_name: String,
+    /// Add `Secure` (the gateway is reached over HTTPS through a proxy).
+    pub secure: bool,
+    /// The cookie's `SameSite` attribute.
+    pub same_site: SameSite,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            bind_clients: true,
+            cookie_name: "FLEXGATE_SESSION".into(),
+            secure: false,
+            same_site: SameSite::Lax,
+        }
+    }
+}
+
+/// The HTTP session of one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    token: String,
+    fresh: bool,
+}
+
+impl Session {
+    /// The session named by the request's cookie, or a fresh one when the
+    /// cookie is absent or not a token this gateway could have issued.
+    pub fn from_headers(headers: &HeaderMap, config: &SessionConfig) -> Session {
+        let found = headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, value)| *name == config.cookie_name && is_token(value))
+            .map(|(_, value)| value.to_owned());
+        match found {
+            Some(token) => Session {
+                token,
+                fresh: false,
+            },
+            None => Session::fresh(),
+        }
+    }
+
+    /// A new session with a random token.
+    pub fn fresh() -> Session {
+        Session {
+            // uuid v4 draws its 122 random bits from the OS generator.
+            token: uuid::Uuid::new_v4().simple().to_string(),
+            fresh: true,
+        }
+    }
+
+    /// Whether the request carried no valid cookie (the reply must set one).
+    pub fn is_fresh(&self) -> bool {
+        self.fresh
+    }
+
+    /// The `Set-Cookie` value announcing a fresh session; `None` when the
+    /// client already has it.
+    pub fn set_cookie(&self, config: &SessionConfig) -> Option<HeaderValue> {
+        if !self.fresh {
+            return None;
+        }
+        let mut cookie = format!(
+            "{}={}; Path=/; HttpOnly; SameSite={}",
+            config.cookie_name,
+            self.token,
+            config.same_site.as_str()
+        );
+        if config.secure {
+            cookie.push_str("; Secure");
+        }
+        HeaderValue::from_str(&cookie).ok()
+    }
+
+    /// Whether `client` may be used from this session; `true` while it is
+    /// bound to none.
+    pub(crate) fn may_use(&self, client: &Connection) -> bool {
+        client
+            .attributes
+            .get(BINDING_ATTRIBUTE)
+            .is_none_or(|bound| constant_time_eq(bound, &self.token))
+    }
+}
+
+/// Admits a request's use of `client`: binds an unbound client to the
+/// session, refuses one bound to another.
+pub(crate) async fn admit(
+    state: &State,
+    client: &Connection,
+    session: &Session,
+) -> Result<(), Fault> {
+    if !state.config.session.bind_clients {
+        return Ok(());
+    }
+    if !session.may_use(client) {
+        tracing::warn!(client_id = %client.id, "Flex client used from another HTTP session; refused");
+        return Err(duplicate_session(&client.id));
+    }
+    if !client.attributes.contains_key(BINDING_ATTRIBUTE) {
+        state
+            .broker
+            .update_connection(
+                &client.id,
+                ConnectionUpdate::Attribute {
+                    name: BINDING_ATTRIBUTE.into(),
+                    value: Some(session.token.clone()),
+                },
+            )
+            .await
+            .map_err(|e| Fault::new(FaultCode::ServerProcessing, e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// BlazeDS's fault for a FlexClient arriving over another HTTP session.
+fn duplicate_session(client: &str) -> Fault {
+    Fault::new(
+        FaultCode::DuplicateSessionDetected,
+        format!(
+            "A request for Flex client '{client}' arrived over another HTTP session than \
+             the one it is bound to."
+        ),
+    )
+}
+
+fn is_token(s: &str) -> bool {
+    s.len() == TOKEN_LEN && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Compares without an early exit, so timing does not reveal a prefix.
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(cookie: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(COOKIE, HeaderValue::from_str(cookie).expect("header"));
+        h
+    }
+
+    #[test]
+    fn the_cookie_is_read_among_others() {
+        let config = SessionConfig::default();
+        let token = "0123456789abcdef0123456789abcdef";
+        let s = Session::from_headers(
+            &headers(&format!("a=b; FLEXGATE_SESSION={token}; c=d")),
+            &config,
+        );
+        assert_eq!(s.token, token);
+        assert!(!s.is_fresh());
+        assert_eq!(s.set_cookie(&config), None);
+    }
+
+    #[test]
+    fn a_missing_or_forged_cookie_gives_a_fresh_session() {
+        let config = SessionConfig::default();
+        for cookie in ["a=b", "FLEXGATE_SESSION=short", "FLEXGATE_SESSION=../etc"] {
+            let s = Session::from_headers(&headers(cookie), &config);
+            assert!(s.is_fresh(), "{cookie}");
+            assert!(is_token(&s.token));
+        }
+        assert_ne!(Session::fresh().token, Session::fresh().token);
+    }
+
+    #[test]
+    fn set_cookie_attributes() {
+        let mut config = SessionConfig::default();
+        let s = Session::fresh();
+        let v = s.set_cookie(&config).expect("fresh sets a cookie");
+        assert_eq!(
+            v.to_str().expect("ascii"),
+            format!(
+                "FLEXGATE_SESSION={}; Path=/; HttpOnly; SameSite=Lax",
+                s.token
+            )
+        );
+        config.secure = true;
+        config.same_site = SameSite::None;
+        let v = s.set_cookie(&config).expect("cookie");
+        assert!(v
+            .to_str()
+            .expect("ascii")
+            .ends_with("; SameSite=None; Secure"));
+    }
+
+    #[test]
+    fn binding_compares_the_token() {
+        let s = Session::fresh();
+        let mut c = Connection::new("ID", "amf", 0, 1000);
+        assert!(s.may_use(&c), "an unbound client may be used");
+        c.attributes
+            .insert(BINDING_ATTRIBUTE.into(), s.token.clone());
+        assert!(s.may_use(&c));
+        assert!(!Session::fresh().may_use(&c));
+    }
+}

@@ -1,0 +1,214 @@
+//! Each configurable limit over real HTTP: long-poll slots per client and
+//! per server, subscriptions per client, queued messages per client, open
+//! TCP connections. (Body size, depth and bodies per packet are covered in
+//! tests/remoting.rs `http_errors_and_the_server_keeps_serving`.)
+
+mod common;
+
+use common::*;
+use flexgate_amf::Value;
+use flexgate_gateway::config::Config;
+use flexgate_messages::headers as h;
+use flexgate_messages::{CommandOperation, Message};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+fn poll() -> Message {
+    command(CommandOperation::Poll, "")
+}
+
+#[tokio::test]
+async fn waiting_polls_are_limited_per_client_and_per_server() {
+    let mut config = Config::default();
+    let channel = config
+        .channels
+        .get_mut("my-longpolling-amf")
+        .expect("demo channel");
+    channel.max_waiting_polls = 1;
+    channel.max_waiting_polls_per_client = 1;
+    channel.busy_poll_wait_ms = 4321;
+    let server = TestServer::start(config).await;
+    let state = server.running.state().clone();
+
+    let mut a = FlexClient::new(server.url(LONG_POLLING));
+    a.ping().await;
+    assert!(a
+        .send_one(subscribe("chat", "A", None, None))
+        .await
+        .is_result());
+    let mut parked = a.same_session(server.url(LONG_POLLING));
+    let parked = tokio::spawn(async move { parked.send_one(poll()).await });
+    until("A's first poll parks", || state.waiting.total() == 1).await;
+
+    // A second poll of the same client answers at once, telling the client
+    // not to poll again (BlazeDS's DSNoOpPoll).
+    let second = a.send_one(poll()).await;
+    assert_eq!(
+        second.message.header(h::DS_NO_OP_POLL),
+        Some(&Value::Bool(true)),
+        "{second:?}"
+    );
+
+    // Another client finds the server full: answered at once with DSPollWait.
+    let mut b = FlexClient::new(server.url(LONG_POLLING));
+    b.ping().await;
+    let busy = b.send_one(poll()).await;
+    assert!(busy.is_result(), "{busy:?}");
+    assert_eq!(
+        busy.message.header(h::DS_POLL_WAIT).and_then(Value::as_f64),
+        Some(4321.0)
+    );
+
+    // The parked poll still gets what is published.
+    let mut producer = FlexClient::new(server.url(AMF));
+    producer.ping().await;
+    producer
+        .send_one(publish("chat", Value::from("hi"), None))
+        .await;
+    let got = parked.await.expect("poll task");
+    assert_eq!(polled(&got)[0].body(), &Value::from("hi"));
+    server.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn subscriptions_per_client_are_limited() {
+    let mut config = Config::default();
+    config.limits.max_subscriptions_per_client = 2;
+    let server = TestServer::start(config).await;
+    let mut c = FlexClient::new(server.url(AMF));
+    c.ping().await;
+    for st in ["a", "b"] {
+        let r = c.send_one(subscribe("chat", "C1", Some(st), None)).await;
+        assert!(r.is_result(), "{r:?}");
+    }
+    let third = c.send_one(subscribe("chat", "C2", Some("c"), None)).await;
+    assert_eq!(third.fault_code(), Some("Server.Processing"), "{third:?}");
+
+    // Subscribing again to what is held is not a new subscription.
+    let again = c.send_one(subscribe("chat", "C1", Some("a"), None)).await;
+    assert!(again.is_result(), "{again:?}");
+
+    // A MultiTopicConsumer adding past the limit is refused whole.
+    let mut multi = command(CommandOperation::MultiSubscribe, "chat");
+    multi.base_mut().client_id = Some("C3".into());
+    multi
+        .base_mut()
+        .headers
+        .set(h::DS_ADD_SUB, Value::array(vec![Value::from("x_;_")]));
+    assert_eq!(
+        c.send_one(multi).await.fault_code(),
+        Some("Server.Processing")
+    );
+
+    // Unsubscribing frees a place.
+    let un = c.send_one(unsubscribe("chat", "C1", Some("a"))).await;
+    assert!(un.is_result(), "{un:?}");
+    let now = c.send_one(subscribe("chat", "C2", Some("c"), None)).await;
+    assert!(now.is_result(), "{now:?}");
+    server.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn queued_messages_beyond_the_limit_drop_the_oldest() {
+    let mut config = Config::default();
+    config.limits.max_queued_messages_per_client = 3;
+    let server = TestServer::start(config).await;
+    let mut consumer = FlexClient::new(server.url(AMF));
+    consumer.ping().await;
+    assert!(consumer
+        .send_one(subscribe("chat", "C", None, None))
+        .await
+        .is_result());
+    let mut producer = FlexClient::new(server.url(AMF));
+    producer.ping().await;
+    for i in 1..=5 {
+        let ack = producer
+            .send_one(publish("chat", Value::from(i), None))
+            .await;
+        assert!(ack.is_result(), "{ack:?}");
+    }
+    let got: Vec<Value> = polled(&consumer.send_one(poll()).await)
+        .iter()
+        .map(|m| m.body().clone())
+        .collect();
+    assert_eq!(got, [3, 4, 5].map(Value::from));
+    server.running.shutdown().await;
+}
+
+/// Sends a bare GET and returns the status line.
+async fn status_line(addr: std::net::SocketAddr) -> String {
+    let mut s = TcpStream::connect(addr).await.expect("connects");
+    let _ = s
+        .write_all(b"GET /messagebroker/amf HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await;
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out).await;
+    String::from_utf8_lossy(&out)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn open_connections_are_limited() {
+    let mut config = Config::default();
+    config.limits.max_connections = 2;
+    let server = TestServer::start(config).await;
+    let addr = server.running.local_addr();
+    // Two idle connections take both slots (accepted in connect order).
+    let first = TcpStream::connect(addr).await.expect("connects");
+    let _second = TcpStream::connect(addr).await.expect("connects");
+    assert_eq!(status_line(addr).await, "HTTP/1.1 503 Service Unavailable");
+    // Closing one frees its slot once the server sees the close.
+    drop(first);
+    let mut line = String::new();
+    let freed = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            line = status_line(addr).await;
+            if !line.contains("503") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert!(freed.is_ok(), "the slot was never freed");
+    assert_eq!(line, "HTTP/1.1 405 Method Not Allowed");
+    server.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn bodies_per_packet_and_items_per_collection_are_limited() {
+    let mut config = Config::default();
+    config.limits.max_bodies = 2;
+    config.limits.max_items = 10;
+    let server = TestServer::start(config).await;
+    let packet = |bodies: usize, items: usize| {
+        let body = |n: usize| flexgate_amf::Body {
+            target: "EchoService.echo".into(),
+            response: format!("/{n}").into(),
+            value: Value::array(vec![Value::array(vec![Value::Null; items])]),
+        };
+        flexgate_amf::Packet {
+            version: flexgate_amf::Version::Amf3,
+            headers: Vec::new(),
+            bodies: (1..=bodies).map(body).collect(),
+        }
+        .encode_request()
+        .expect("encodes")
+    };
+    let url = server.url(AMF);
+    let (s, _, _) = post(&url, "application/x-amf", packet(2, 10)).await;
+    assert_eq!(s, hyper::StatusCode::OK);
+    let (s, _, body) = post(&url, "application/x-amf", packet(3, 1)).await;
+    assert_eq!(s, hyper::StatusCode::BAD_REQUEST);
+    assert!(
+        String::from_utf8_lossy(&body).contains("3 bodies"),
+        "{body:?}"
+    );
+    let (s, _, body) = post(&url, "application/x-amf", packet(1, 11)).await;
+    assert_eq!(s, hyper::StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8_lossy(&body).contains("11"), "{body:?}");
+    server.running.shutdown().await;
+}

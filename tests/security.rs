@@ -1,0 +1,257 @@
+//! Security over real HTTP: a DSId is bound to the HTTP session cookie it
+//! was first used with, cookieless clients can still connect, and
+//! credentials never reach the logs. (Secured destinations are covered in
+//! tests/remoting.rs.)
+
+mod common;
+
+use common::*;
+use flexgate_amf::{Body, Header, Object, Packet, Str, Value, Version};
+use flexgate_gateway::config::{Config, DestinationConfig, UserConfig};
+use flexgate_messages::headers as h;
+use flexgate_messages::{registry, CommandOperation, Message};
+use hyper::StatusCode;
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+
+const DUPLICATE_SESSION: &str = "Server.Processing.DuplicateSessionDetected";
+
+fn poll() -> Message {
+    command(CommandOperation::Poll, "")
+}
+
+#[tokio::test]
+async fn another_session_cannot_use_a_client_id() {
+    capture_logs();
+    let server = TestServer::start(Config::default()).await;
+    let mut victim = FlexClient::new(server.url(AMF));
+    victim.ping().await;
+    let cookie = victim.cookie.clone().expect("the ping reply sets a cookie");
+    assert!(cookie.starts_with("FLEXGATE_SESSION="), "{cookie}");
+    assert!(victim
+        .send_one(subscribe("chat", "V", None, None))
+        .await
+        .is_result());
+    let mut producer = FlexClient::new(server.url(AMF));
+    producer.ping().await;
+    producer
+        .send_one(publish("chat", Value::from("private"), None))
+        .await;
+
+    // Knowing the DSId is not enough: without the cookie, or with another
+    // session's, every use is refused and nothing is drained.
+    let victim_id = victim.ds_id.clone().expect("DSId");
+    let mut thief = FlexClient::new(server.url(AMF));
+    thief.ds_id = Some(victim_id.clone());
+    assert_eq!(
+        thief.send_one(poll()).await.fault_code(),
+        Some(DUPLICATE_SESSION)
+    );
+    let mut thief = FlexClient::new(server.url(AMF));
+    thief.ping().await;
+    assert_ne!(thief.cookie, victim.cookie);
+    thief.ds_id = Some(victim_id.clone());
+    assert_eq!(
+        thief.send_one(poll()).await.fault_code(),
+        Some(DUPLICATE_SESSION)
+    );
+    let disconnect = command(CommandOperation::Disconnect, "");
+    assert_eq!(
+        thief.send_one(disconnect).await.fault_code(),
+        Some(DUPLICATE_SESSION)
+    );
+
+    // Nor can it open a stream for the victim (BlazeDS answers 400).
+    let open = post_with_cookie(
+        &format!("{}?command=open&version=1", server.url(STREAMING)),
+        "application/x-www-form-urlencoded",
+        format!("DSId={victim_id}").into_bytes(),
+        thief.cookie.as_deref(),
+    )
+    .await;
+    assert_eq!(open.status, StatusCode::BAD_REQUEST);
+
+    // The victim still has its message.
+    let got = polled(&victim.send_one(poll()).await);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].body(), &Value::from("private"));
+    server.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_set_once_http_only() {
+    capture_logs();
+    let server = TestServer::start(Config::default()).await;
+    // py3amf and other clients without a cookie jar: every ping works and
+    // gets a cookie it may ignore.
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let r = post_with_cookie(
+            &server.url(AMF),
+            "application/x-amf",
+            fixture("requests/ping.amf"),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let set = r.set_cookie.expect("Set-Cookie on first contact");
+        assert!(set.ends_with("; Path=/; HttpOnly; SameSite=Lax"), "{set}");
+        let reply = Packet::decode(r.body, registry()).expect("decodes");
+        let ack = Message::from_value(&reply.bodies[0].value).expect("a message");
+        ids.push(
+            ack.header(h::DS_ID)
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        );
+    }
+    assert_ne!(ids[0], ids[1]);
+    // A client that sends its cookie back is not given another.
+    let mut c = FlexClient::new(server.url(AMF));
+    c.ping().await;
+    let r = post_with_cookie(
+        &server.url(AMF),
+        "application/x-amf",
+        fixture("requests/ping.amf"),
+        c.cookie.as_deref(),
+    )
+    .await;
+    assert_eq!(r.set_cookie, None);
+    server.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn binding_can_be_turned_off_for_cookieless_clients() {
+    capture_logs();
+    let mut config = Config::default();
+    config.session.bind_clients = false;
+    let server = TestServer::start(config).await;
+    let mut first = FlexClient::new(server.url(AMF));
+    first.ping().await;
+    let mut cookieless = FlexClient::new(server.url(AMF));
+    cookieless.ds_id = first.ds_id.clone();
+    let r = cookieless.send_one(poll()).await;
+    assert!(r.is_result(), "{r:?}");
+    server.running.shutdown().await;
+}
+
+// ----- logs -----
+
+/// Everything every test in this binary logs, at TRACE.
+fn capture_logs() -> Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let sink = logs.clone();
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || Sink(sink.clone()))
+            .init();
+        logs
+    })
+    .clone()
+}
+
+struct Sink(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn base64(b: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in b.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            out.push(if i <= c.len() {
+                char::from(A[((n >> (18 - 6 * i)) & 63) as usize])
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn credentials_never_reach_the_logs() {
+    let logs = capture_logs();
+    const PASSWORD: &str = "Pa55-w0rd-XYZZY";
+    const WRONG: &str = "Wr0ng-PLUGH";
+    let mut config = Config::default();
+    config.users.insert(
+        "carol".into(),
+        UserConfig {
+            password: PASSWORD.into(),
+            roles: vec!["staff".into()],
+        },
+    );
+    config.destinations.insert(
+        "secret".into(),
+        DestinationConfig {
+            roles: vec!["staff".into()],
+            ..DestinationConfig::default()
+        },
+    );
+    let server = TestServer::start(config).await;
+
+    // Flex ChannelSet.login, wrong then right, then a secured subscribe.
+    let mut c = FlexClient::new(server.url(AMF));
+    c.ping().await;
+    for (password, ok) in [(WRONG, false), (PASSWORD, true)] {
+        let mut login = command(CommandOperation::Login, "auth");
+        login.base_mut().body = Value::from(base64(format!("carol:{password}").as_bytes()));
+        assert_eq!(c.send_one(login).await.is_result(), ok);
+    }
+    assert!(c
+        .send_one(subscribe("secret", "S", None, None))
+        .await
+        .is_result());
+
+    // A legacy NetConnection call with a Credentials header.
+    for password in [WRONG, PASSWORD] {
+        let packet = Packet {
+            version: Version::Amf0,
+            headers: vec![Header {
+                name: "Credentials".into(),
+                must_understand: false,
+                value: Value::object(Object::anonymous([
+                    ("userid", Value::from("carol")),
+                    ("password", Value::from(password)),
+                ])),
+            }],
+            bodies: vec![Body {
+                target: Str::from("EchoService.echo"),
+                response: Str::from("/1"),
+                value: Value::array(vec![Value::from("x")]),
+            }],
+        };
+        exchange(&server.url(AMF), &packet).await;
+    }
+    server.running.shutdown().await;
+
+    let text =
+        String::from_utf8_lossy(&logs.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+    // The capture works: the login itself is logged, by user name.
+    assert!(text.contains("login") && text.contains("carol"), "{text}");
+    for secret in [
+        PASSWORD.to_owned(),
+        WRONG.to_owned(),
+        base64(format!("carol:{PASSWORD}").as_bytes()),
+        base64(format!("carol:{WRONG}").as_bytes()),
+    ] {
+        assert!(!text.contains(&secret), "{secret} was logged:\n{text}");
+    }
+}
