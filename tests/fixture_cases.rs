@@ -6,9 +6,11 @@
 mod common;
 
 use bytes::Bytes;
-use common::{cookie_pair, post_with_cookie, TestServer, AMF, LONG_POLLING};
+use common::{
+    add_secured_destination, add_user, cookie_pair, post_with_cookie, TestServer, AMF, LONG_POLLING,
+};
 use flexgate_amf::{Packet, Value};
-use flexgate_gateway::config::{ChannelKind, Config, DestinationConfig, UserConfig};
+use flexgate_gateway::config::{ChannelKind, Config};
 use flexgate_messages::{registry, ArrayCollection, ArrayList, Form, Message, ObjectProxy};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -74,20 +76,8 @@ fn fixtures() -> PathBuf {
 /// The gateway the cases expect (fixtures/cases/README.md).
 fn case_config() -> Config {
     let mut config = Config::default();
-    config.users.insert(
-        "alice".into(),
-        UserConfig {
-            password: "secret".into(),
-            roles: vec!["traders".into()],
-        },
-    );
-    config.destinations.insert(
-        "prices".into(),
-        DestinationConfig {
-            roles: vec!["traders".into()],
-            ..DestinationConfig::default()
-        },
-    );
+    add_user(&mut config, "alice", "secret", &["traders"]);
+    add_secured_destination(&mut config, "prices", &["traders"]);
     for channel in config.channels.values_mut() {
         if channel.kind == ChannelKind::LongPolling {
             channel.wait_interval_ms = 300;

@@ -7,8 +7,8 @@
 
 mod common;
 
-use common::TestServer;
-use flexgate_gateway::config::{Config, UserConfig};
+use common::{add_user, TestServer};
+use flexgate_gateway::config::Config;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -46,13 +46,7 @@ async fn py3amf_client_talks_to_flexgate() {
         }
     };
     let mut config = Config::default();
-    config.users.insert(
-        "alice".into(),
-        UserConfig {
-            password: "secret".into(),
-            roles: vec!["traders".into()],
-        },
-    );
+    add_user(&mut config, "alice", "secret", &["traders"]);
     let server = TestServer::start(config).await;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/py3amf_client.py");
     let base = server.base.clone();

@@ -6,7 +6,7 @@ mod common;
 use bytes::Bytes;
 use common::*;
 use flexgate_amf::{Body, Header, Object, Packet, Str, Value, Version};
-use flexgate_gateway::config::{Config, DestinationConfig, DestinationKind, UserConfig};
+use flexgate_gateway::config::{Config, DestinationConfig, DestinationKind};
 use flexgate_gateway::remoting::Service;
 use flexgate_gateway::Gateway;
 use flexgate_messages::{
@@ -220,53 +220,10 @@ async fn py3amf_request_fixtures_get_answers() {
 
 fn secured_config() -> Config {
     let mut config = Config::default();
-    config.users.insert(
-        "alice".into(),
-        UserConfig {
-            password: "secret".into(),
-            roles: vec!["traders".into()],
-        },
-    );
-    config.users.insert(
-        "bob".into(),
-        UserConfig {
-            password: "hunter2".into(),
-            roles: vec!["guests".into()],
-        },
-    );
-    config.destinations.insert(
-        "prices".into(),
-        DestinationConfig {
-            roles: vec!["traders".into()],
-            ..DestinationConfig::default()
-        },
-    );
+    add_user(&mut config, "alice", "secret", &["traders"]);
+    add_user(&mut config, "bob", "hunter2", &["guests"]);
+    add_secured_destination(&mut config, "prices", &["traders"]);
     config
-}
-
-fn login(user: &str, password: &str) -> Message {
-    let mut m = command(CommandOperation::Login, "auth");
-    let creds = format!("{user}:{password}");
-    m.base_mut().body = Value::from(base64(creds.as_bytes()));
-    m
-}
-
-fn base64(b: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for c in b.chunks(3) {
-        let n = (u32::from(c[0]) << 16)
-            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*c.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            if i <= c.len() {
-                out.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 #[tokio::test]

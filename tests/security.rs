@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use flexgate_amf::{Body, Header, Object, Packet, Str, Value, Version};
-use flexgate_gateway::config::{Config, DestinationConfig, UserConfig};
+use flexgate_gateway::config::Config;
 use flexgate_messages::headers as h;
 use flexgate_messages::{registry, CommandOperation, Message};
 use hyper::StatusCode;
@@ -167,52 +167,21 @@ impl Write for Sink {
     }
 }
 
-fn base64(b: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for c in b.chunks(3) {
-        let n = (u32::from(c[0]) << 16)
-            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*c.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            out.push(if i <= c.len() {
-                char::from(A[((n >> (18 - 6 * i)) & 63) as usize])
-            } else {
-                '='
-            });
-        }
-    }
-    out
-}
-
 #[tokio::test]
 async fn credentials_never_reach_the_logs() {
     let logs = capture_logs();
     const PASSWORD: &str = "Pa55-w0rd-XYZZY";
     const WRONG: &str = "Wr0ng-PLUGH";
     let mut config = Config::default();
-    config.users.insert(
-        "carol".into(),
-        UserConfig {
-            password: PASSWORD.into(),
-            roles: vec!["staff".into()],
-        },
-    );
-    config.destinations.insert(
-        "secret".into(),
-        DestinationConfig {
-            roles: vec!["staff".into()],
-            ..DestinationConfig::default()
-        },
-    );
+    add_user(&mut config, "carol", PASSWORD, &["staff"]);
+    add_secured_destination(&mut config, "secret", &["staff"]);
     let server = TestServer::start(config).await;
 
     // Flex ChannelSet.login, wrong then right, then a secured subscribe.
     let mut c = FlexClient::new(server.url(AMF));
     c.ping().await;
     for (password, ok) in [(WRONG, false), (PASSWORD, true)] {
-        let mut login = command(CommandOperation::Login, "auth");
-        login.base_mut().body = Value::from(base64(format!("carol:{password}").as_bytes()));
+        let login = login("carol", password);
         assert_eq!(c.send_one(login).await.is_result(), ok);
     }
     assert!(c

@@ -7,7 +7,7 @@ mod common;
 use bytes::Bytes;
 use common::*;
 use flexgate_amf::Value;
-use flexgate_gateway::config::{Config, UserConfig};
+use flexgate_gateway::config::Config;
 use flexgate_messages::CommandOperation;
 use http_body_util::{BodyExt, Full};
 use hyper::{HeaderMap, Method, Request, StatusCode};
@@ -21,15 +21,8 @@ use std::time::{Duration, Instant};
 /// A gateway with users `alice` (role `operator`) and `bob` (no role).
 fn config_with_users() -> Config {
     let mut config = Config::default();
-    for (name, roles) in [("alice", vec!["operator".to_owned()]), ("bob", vec![])] {
-        config.users.insert(
-            name.into(),
-            UserConfig {
-                password: "secret".into(),
-                roles,
-            },
-        );
-    }
+    add_user(&mut config, "alice", "secret", &["operator"]);
+    add_user(&mut config, "bob", "secret", &[]);
     config
 }
 
@@ -68,30 +61,6 @@ async fn traffic(server: &TestServer, published: usize) -> Traffic {
     // One consumer with two matching filters gets each message once.
     assert_eq!(polled(&poll).len(), published);
     Traffic { consumer, producer }
-}
-
-fn login(user: &str, password: &str) -> flexgate_messages::Message {
-    let mut m = command(CommandOperation::Login, "auth");
-    m.base_mut().body = Value::from(base64(format!("{user}:{password}").as_bytes()));
-    m
-}
-
-fn base64(b: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for c in b.chunks(3) {
-        let n = (u32::from(c[0]) << 16)
-            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*c.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            out.push(if i <= c.len() {
-                char::from(A[((n >> (18 - 6 * i)) & 63) as usize])
-            } else {
-                '='
-            });
-        }
-    }
-    out
 }
 
 /// A request; `auth` is `user:password` for HTTP Basic.

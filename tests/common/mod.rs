@@ -348,3 +348,51 @@ pub fn unsubscribe(destination: &str, consumer: &str, subtopic: Option<&str>) ->
     }
     m
 }
+
+/// Standard base64 with padding (login bodies, HTTP Basic).
+pub fn base64(b: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in b.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            out.push(if i <= c.len() {
+                char::from(A[((n >> (18 - 6 * i)) & 63) as usize])
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
+
+/// A LOGIN command (`ChannelSet.login`): the body is base64 of `user:password`.
+pub fn login(user: &str, password: &str) -> Message {
+    let mut m = command(CommandOperation::Login, "auth");
+    m.base_mut().body = Value::from(base64(format!("{user}:{password}").as_bytes()));
+    m
+}
+
+/// Adds a user of the built-in authenticator.
+pub fn add_user(config: &mut Config, name: &str, password: &str, roles: &[&str]) {
+    config.users.insert(
+        name.into(),
+        flexgate_gateway::config::UserConfig {
+            password: password.into(),
+            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+        },
+    );
+}
+
+/// Adds a messaging destination that only users with one of `roles` may use.
+pub fn add_secured_destination(config: &mut Config, id: &str, roles: &[&str]) {
+    config.destinations.insert(
+        id.into(),
+        flexgate_gateway::config::DestinationConfig {
+            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            ..flexgate_gateway::config::DestinationConfig::default()
+        },
+    );
+}

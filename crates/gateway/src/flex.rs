@@ -497,8 +497,33 @@ async fn remoting(
 ) -> Result<Value, Fault> {
     let destination = r.base.destination.as_deref().unwrap_or_default();
     let principal = principal_of(client);
-    let (service, _) = authorize_remoting(state, ctx.channel, destination, principal.as_ref())?;
-    let args = match &r.base.body {
+    let caller = Some(client.id.clone());
+    call_remoting(
+        state,
+        ctx.channel,
+        destination,
+        &r.operation,
+        &r.base.body,
+        principal,
+        caller,
+    )
+    .await
+}
+
+/// Calls `method` of the service behind remoting `destination`, once the
+/// destination is checked for this channel and principal. `args` is the
+/// argument array (a lone value is one argument).
+pub(crate) async fn call_remoting(
+    state: &State,
+    channel: &str,
+    destination: &str,
+    method: &str,
+    args: &Value,
+    principal: Option<Principal>,
+    client_id: Option<String>,
+) -> Result<Value, Fault> {
+    let (service, _) = authorize_remoting(state, channel, destination, principal.as_ref())?;
+    let args = match args {
         Value::Array(a) => a.dense.clone(),
         Value::Null | Value::Undefined => Vec::new(),
         other => vec![other.clone()],
@@ -506,9 +531,9 @@ async fn remoting(
     let call = Call {
         args,
         principal: principal.map(|p| p.name),
-        client_id: Some(client.id.clone()),
+        client_id,
     };
-    service.invoke(&r.operation, call).await
+    service.invoke(method, call).await
 }
 
 fn channel_config<'s>(state: &'s State, channel: &str) -> Result<&'s ChannelConfig, Fault> {
@@ -573,7 +598,7 @@ fn messaging_destination<'r>(
 }
 
 /// The service behind a remoting destination, checked.
-pub(crate) fn authorize_remoting<'s>(
+fn authorize_remoting<'s>(
     state: &'s State,
     channel: &str,
     id: &str,

@@ -4,8 +4,7 @@
 
 use crate::auth::Principal;
 use crate::endpoint::{Outcome, RequestContext};
-use crate::flex::authorize_remoting;
-use crate::remoting::Call;
+use crate::flex::call_remoting;
 use crate::state::State;
 use flexgate_amf::{Object, Value};
 use flexgate_messages::{Fault, FaultCode};
@@ -42,18 +41,16 @@ async fn invoke(
         )
     })?;
     let principal = credentials(state, ctx)?;
-    let (service, _) = authorize_remoting(state, ctx.channel, destination, principal.as_ref())?;
-    let args = match args {
-        Value::Array(a) => a.dense.clone(),
-        Value::Null | Value::Undefined => Vec::new(),
-        other => vec![other.clone()],
-    };
-    let call = Call {
+    call_remoting(
+        state,
+        ctx.channel,
+        destination,
+        method,
         args,
-        principal: principal.map(|p| p.name),
-        client_id: None,
-    };
-    service.invoke(method, call).await
+        principal,
+        None,
+    )
+    .await
 }
 
 /// Logs in with the packet's `Credentials` header, if there is one.
