@@ -212,3 +212,34 @@ async fn bodies_per_packet_and_items_per_collection_are_limited() {
     assert!(String::from_utf8_lossy(&body).contains("11"), "{body:?}");
     server.running.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_peer_that_never_finishes_its_request_head_is_closed() {
+    let mut config = Config::default();
+    config.limits.header_read_timeout_secs = 1;
+    let server = TestServer::start(config).await;
+    let mut slow = TcpStream::connect(server.running.local_addr())
+        .await
+        .expect("connects");
+    slow.write_all(b"POST /messagebroker/amf HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("half a request head");
+    // The server gives up on the head and closes the socket (hyper may first
+    // answer 408); reading then ends. The outer timeout only stops a hang.
+    let mut seen = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        slow.read_to_end(&mut seen),
+    )
+    .await;
+    assert!(
+        matches!(closed, Ok(Ok(_))),
+        "the connection was not closed: {closed:?}"
+    );
+    let text = String::from_utf8_lossy(&seen);
+    assert!(
+        seen.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
+    server.running.shutdown().await;
+}

@@ -8,7 +8,7 @@ use crate::remoting::{echo_service, Service, Services};
 use crate::state::State;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -118,6 +118,7 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: watch::Rec
     let cleaner = state.start_cleaner();
     let _sampler = crate::status::Sampler::spawn(state.broker.clone(), state.metrics.clone());
     let connections = ConnectionLimiter::new(state.config.limits.max_connections);
+    let header_timeout = Duration::from_secs(state.config.limits.header_read_timeout_secs.max(1));
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -139,6 +140,8 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: watch::Rec
                 let svc = service_fn(move |req| http::handle(state.clone(), peer, req));
                 let conn = http1::Builder::new()
                     .keep_alive(true)
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(header_timeout)
                     .serve_connection(TokioIo::new(stream), svc);
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
