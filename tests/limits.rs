@@ -243,3 +243,35 @@ async fn a_peer_that_never_finishes_its_request_head_is_closed() {
     );
     server.running.shutdown().await;
 }
+
+#[tokio::test]
+async fn flex_clients_are_limited() {
+    let mut config = Config::default();
+    config.limits.max_clients = 2;
+    let server = TestServer::start(config).await;
+    let mut first = FlexClient::new(server.url(AMF));
+    first.ping().await;
+    let mut second = FlexClient::new(server.url(AMF));
+    second.ping().await;
+    let mut third = FlexClient::new(server.url(AMF));
+    let mut ping = command(CommandOperation::ClientPing, "");
+    ping.base_mut().headers.set(h::DS_MESSAGING_VERSION, 1.0);
+    let refused = third.send_one(ping.clone()).await;
+    assert_eq!(
+        refused.fault_code(),
+        Some("Server.Processing"),
+        "{refused:?}"
+    );
+    // Known clients keep working; a disconnect frees a place.
+    assert!(first
+        .send_one(command(CommandOperation::Poll, ""))
+        .await
+        .is_result());
+    assert!(second
+        .send_one(command(CommandOperation::Disconnect, ""))
+        .await
+        .is_result());
+    third.ping().await;
+    assert!(third.ds_id.is_some());
+    server.running.shutdown().await;
+}

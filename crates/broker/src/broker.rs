@@ -159,6 +159,12 @@ impl<S: MessageStore> Broker<S> {
             u64::try_from(self.config.connection_idle_timeout.as_millis()).unwrap_or(u64::MAX);
         let conn = Connection::new(id, channel, self.now_ms(), timeout);
         let (conn, created) = self.store.open_connection(conn).await?;
+        // Counted after creating, so a known client costs nothing extra; two
+        // racing creations may both be undone, never both kept past the limit.
+        if created && self.store.connection_count().await? > self.config.max_connections {
+            self.store.remove_connection(&conn.id).await?;
+            return Err(BrokerError::TooManyConnections(self.config.max_connections));
+        }
         if created {
             tracing::debug!(connection = %conn.id, channel, "connection created");
         }

@@ -95,6 +95,9 @@ pub struct BrokerConfig {
     /// Idle time after which a connection expires (default 30 minutes, the
     /// usual servlet session timeout).
     pub connection_idle_timeout: Duration,
+    /// Most connections at once; a connect that would create one more is
+    /// refused (default: unbounded).
+    pub max_connections: usize,
 }
 
 impl Default for BrokerConfig {
@@ -102,6 +105,7 @@ impl Default for BrokerConfig {
         BrokerConfig {
             destinations: HashMap::new(),
             connection_idle_timeout: Duration::from_secs(30 * 60),
+            max_connections: usize::MAX,
         }
     }
 }
@@ -110,6 +114,12 @@ impl BrokerConfig {
     /// Adds (or replaces) a destination.
     pub fn with_destination(mut self, id: impl Into<String>, config: DestinationConfig) -> Self {
         self.destinations.insert(id.into(), config);
+        self
+    }
+
+    /// Sets the most connections at once.
+    pub fn with_max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max;
         self
     }
 

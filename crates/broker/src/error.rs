@@ -42,6 +42,9 @@ pub enum BrokerError {
     /// The destination is not configured.
     #[error("unknown destination '{0}'")]
     UnknownDestination(String),
+    /// Creating a connection would pass the configured maximum.
+    #[error("the server has its maximum of {0} connections")]
+    TooManyConnections(usize),
     /// The connection (Flex client id) does not exist, was disconnected or
     /// expired.
     #[error("connection '{0}' is not connected")]

@@ -27,6 +27,7 @@ macro_rules! store_suite {
             multiple_consumers_on_one_connection,
             multi_filter_consumer_gets_each_message_once,
             connection_expiry,
+            connections_are_limited,
             connection_attributes_and_principal,
             wait_returns_empty_at_deadline,
             wait_woken_by_publish,

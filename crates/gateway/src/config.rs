@@ -205,6 +205,9 @@ pub struct Limits {
     pub max_queued_messages_per_client: usize,
     /// TCP connections open at once; more are answered 503 and closed.
     pub max_connections: usize,
+    /// Flex clients (DSIds) known at once; a ping that would create one
+    /// more gets a fault until idle ones expire or disconnect.
+    pub max_clients: usize,
     /// A connection that has not sent a whole request head within this many
     /// seconds is closed, so that silent peers cannot hold connection slots.
     pub header_read_timeout_secs: u64,
@@ -220,6 +223,7 @@ impl Default for Limits {
             max_subscriptions_per_client: 64,
             max_queued_messages_per_client: 1_000,
             max_connections: 10_000,
+            max_clients: 100_000,
             header_read_timeout_secs: 30,
         }
     }

@@ -619,7 +619,10 @@ fn authorize_remoting<'s>(
 fn fault_from(e: BrokerError) -> Fault {
     match &e {
         BrokerError::UnknownDestination(d) => Fault::unknown_destination(d),
-        BrokerError::NotConnected(_) => Fault::new(FaultCode::ServerProcessing, e.to_string()),
+        BrokerError::TooManyConnections(max) => Fault::new(
+            FaultCode::ServerProcessing,
+            format!("The server has its maximum of {max} Flex clients; try again later."),
+        ),
         _ => Fault::new(FaultCode::ServerProcessing, e.to_string()),
     }
 }

@@ -59,7 +59,8 @@ impl State {
         backend: Backend,
     ) -> Self {
         let mut broker_config = BrokerConfig::default()
-            .with_idle_timeout(Duration::from_secs(config.client_timeout_secs));
+            .with_idle_timeout(Duration::from_secs(config.client_timeout_secs))
+            .with_max_connections(config.limits.max_clients);
         for (id, d) in &config.destinations {
             if d.kind == DestinationKind::Messaging {
                 let dest = flexgate_broker::DestinationConfig::default()

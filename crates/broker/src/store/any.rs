@@ -55,6 +55,10 @@ impl MessageStore for AnyStore {
         delegate!(self, s => s.open_connection(connection))
     }
 
+    async fn connection_count(&self) -> Result<usize, StoreError> {
+        delegate!(self, s => s.connection_count())
+    }
+
     async fn connection(&self, id: &str) -> Result<Option<Connection>, StoreError> {
         delegate!(self, s => s.connection(id))
     }

@@ -118,6 +118,10 @@ impl MessageStore for MemoryStore {
         Ok((connection, true))
     }
 
+    async fn connection_count(&self) -> Result<usize, StoreError> {
+        Ok(self.lock().connections.len())
+    }
+
     async fn connection(&self, id: &str) -> Result<Option<Connection>, StoreError> {
         Ok(self
             .lock()

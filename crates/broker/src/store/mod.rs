@@ -75,6 +75,9 @@ pub trait MessageStore: Send + Sync + 'static {
         connection: Connection,
     ) -> impl Future<Output = Result<(Connection, bool), StoreError>> + Send;
 
+    /// How many connections exist (cheap: a map length, a `ZCARD`).
+    fn connection_count(&self) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
     /// The connection with this id.
     fn connection(
         &self,

@@ -15,6 +15,16 @@ use flexgate_amf::Value;
 use flexgate_broker::{Broker, BrokerConfig, DestinationConfig, Message, MessageStore, Payload};
 
 /// A broker with the destinations the scenarios use.
+/// The test broker with at most `max` connections.
+pub fn broker_with_max_connections<S: MessageStore>(store: S, max: usize) -> Broker<S> {
+    Broker::new(
+        store,
+        BrokerConfig::default()
+            .with_max_connections(max)
+            .with_destination("news", DestinationConfig::default()),
+    )
+}
+
 pub fn broker<S: MessageStore>(store: S) -> Broker<S> {
     let config = BrokerConfig::default()
         .with_idle_timeout(Duration::from_secs(60))

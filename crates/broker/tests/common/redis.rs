@@ -158,6 +158,10 @@ impl MessageStore for PausedClockRedis {
         self.run(|s| async move { s.open_connection(connection).await })
     }
 
+    async fn connection_count(&self) -> Result<usize, StoreError> {
+        self.run(|s| async move { s.connection_count().await })
+    }
+
     async fn connection(&self, id: &str) -> Result<Option<Connection>, StoreError> {
         let id = id.to_owned();
         self.run(|s| async move { s.connection(&id).await })

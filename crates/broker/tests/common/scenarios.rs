@@ -9,7 +9,7 @@ use flexgate_broker::{
 };
 use tokio::time::{advance, Instant};
 
-use super::{bodies, broker, msg};
+use super::{bodies, broker, broker_with_max_connections, msg};
 
 pub async fn publish_and_poll<S: MessageStore>(store: S) {
     let b = broker(store);
@@ -445,6 +445,29 @@ pub async fn connection_expiry<S: MessageStore>(store: S) {
     assert!(b.poll("idle").await.unwrap().is_empty());
     assert!(b.disconnect("idle").await.unwrap());
     assert!(!b.disconnect("idle").await.unwrap());
+}
+
+pub async fn connections_are_limited<S: MessageStore>(store: S) {
+    let b = broker_with_max_connections(store, 2);
+    b.connect(Some("one"), "ch").await.unwrap();
+    b.connect(None, "ch").await.unwrap();
+    assert!(matches!(
+        b.connect(Some("three"), "ch").await,
+        Err(BrokerError::TooManyConnections(2))
+    ));
+    assert!(matches!(
+        b.connect(None, "ch").await,
+        Err(BrokerError::TooManyConnections(2))
+    ));
+    // The refused ones were not kept; a known client still connects.
+    assert!(matches!(
+        b.connection("three").await,
+        Err(BrokerError::NotConnected(_))
+    ));
+    b.connect(Some("one"), "ch").await.unwrap();
+    // A freed place can be taken again.
+    assert!(b.disconnect("one").await.unwrap());
+    b.connect(Some("three"), "ch").await.unwrap();
 }
 
 pub async fn connection_attributes_and_principal<S: MessageStore>(store: S) {

@@ -276,6 +276,13 @@ impl MessageStore for RedisStore {
         Ok((stored, created == 1))
     }
 
+    async fn connection_count(&self) -> Result<usize, StoreError> {
+        self.conn()
+            .zcard(format!("{}conns", self.prefix))
+            .await
+            .map_err(|e| redis_error("ZCARD", e))
+    }
+
     async fn connection(&self, id: &str) -> Result<Option<Connection>, StoreError> {
         let fields: Vec<(String, String)> = self
             .conn()
