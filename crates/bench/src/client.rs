@@ -17,10 +17,12 @@ use tokio::net::{TcpListener, TcpStream};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// One HTTP/1 connection to the server under test.
+/// One HTTP/1 connection to the server under test, in one browser session:
+/// it keeps the session cookie the gateway binds Flex client ids to.
 pub struct Conn {
     send: SendRequest<Full<Bytes>>,
     host: String,
+    cookie: Option<String>,
 }
 
 impl Conn {
@@ -32,19 +34,44 @@ impl Conn {
         stream.set_nodelay(true)?;
         let (send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
         tokio::spawn(conn);
-        Ok(Conn { send, host })
+        Ok(Conn {
+            send,
+            host,
+            cookie: None,
+        })
+    }
+
+    /// Connects within an existing session (its `name=value` cookie).
+    pub async fn open_in_session(url: &str, cookie: Option<String>) -> Result<Conn, BoxError> {
+        let mut conn = Conn::open(url).await?;
+        conn.cookie = cookie;
+        Ok(conn)
+    }
+
+    /// The session cookie, once the server has set one.
+    pub fn cookie(&self) -> Option<&str> {
+        self.cookie.as_deref()
     }
 
     /// POSTs an AMF body to `path`; returns the status and whole reply.
     pub async fn post(&mut self, path: &str, body: Bytes) -> Result<(StatusCode, Bytes), BoxError> {
         self.send.ready().await?;
-        let req = Request::builder()
+        let mut req = Request::builder()
             .method(Method::POST)
             .uri(path)
             .header("host", &self.host)
-            .header("content-type", "application/x-amf")
-            .body(Full::new(body))?;
-        let res = self.send.send_request(req).await?;
+            .header("content-type", "application/x-amf");
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        let res = self.send.send_request(req.body(Full::new(body))?).await?;
+        if let Some(set) = res
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+        {
+            self.cookie = set.split(';').next().map(str::to_owned);
+        }
         let status = res.status();
         let body = res.into_body().collect().await?.to_bytes();
         Ok((status, body))
@@ -82,8 +109,9 @@ pub async fn fixed_server(addr: SocketAddr) -> Result<(), BoxError> {
     }
 }
 
-/// Sends a CLIENT_PING (fixed DSId, so no new FlexClient per request) from
-/// `conns` connections until `requests` were sent or `limit` passed.
+/// Sends a CLIENT_PING (a fixed DSId per connection, so no new FlexClient
+/// per request) from `conns` connections until `requests` were sent or
+/// `limit` passed. A reply that is not an acknowledgement counts as an error.
 pub async fn load(
     url: &str,
     conns: usize,
@@ -92,20 +120,24 @@ pub async fn load(
 ) -> Result<String, BoxError> {
     let uri: hyper::Uri = url.parse()?;
     let path = uri.path().to_owned();
-    let body = Bytes::from(flex::ping_packet("BENCH000-0000-4000-8000-000000000001")?);
     let sent = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..conns {
+    for i in 0..conns {
         let mut conn = Conn::open(url).await?;
-        let (sent, body, path) = (sent.clone(), body.clone(), path.clone());
+        let body = Bytes::from(flex::ping_packet(&format!(
+            "BENCH000-0000-4000-8000-{i:012}"
+        ))?);
+        let (sent, path) = (sent.clone(), path.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut errors = 0usize;
             while sent.fetch_add(1, Ordering::Relaxed) < requests && start.elapsed() < limit {
                 let t = Instant::now();
                 match conn.post(&path, body.clone()).await {
-                    Ok((s, _)) if s == StatusCode::OK => lat.push(t.elapsed()),
+                    Ok((s, reply)) if s == StatusCode::OK && flex::is_ack(&reply) => {
+                        lat.push(t.elapsed())
+                    }
                     _ => errors += 1,
                 }
             }

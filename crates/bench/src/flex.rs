@@ -81,6 +81,11 @@ fn first_message(reply: Bytes) -> Result<Message, BoxError> {
     Ok(Message::from_value(&body.value)?)
 }
 
+/// Whether a reply packet's first body is an acknowledgement (not a fault).
+pub fn is_ack(reply: &Bytes) -> bool {
+    matches!(first_message(reply.clone()), Ok(Message::Acknowledge(_)))
+}
+
 /// A subscribed Flex client on its own connection.
 struct Subscriber {
     conn: Conn,
@@ -136,8 +141,12 @@ impl Subscriber {
 
 /// Whether FlexClient `ds_id` has a poll parked: a second poll is then
 /// answered at once with DSNoOpPoll.
-async fn has_parked_poll(base: &str, ds_id: &str) -> Result<bool, BoxError> {
-    let mut conn = Conn::open(base).await?;
+async fn has_parked_poll(
+    base: &str,
+    ds_id: &str,
+    cookie: Option<String>,
+) -> Result<bool, BoxError> {
+    let mut conn = Conn::open_in_session(base, cookie).await?;
     let poll = packet(ds_id, command(CommandOperation::Poll, "", None))?;
     let (_, reply) = conn.post(LONG_POLLING, Bytes::from(poll)).await?;
     let m = first_message(reply)?;
@@ -158,7 +167,8 @@ fn rss_kib(pid: u32) -> Result<u64, BoxError> {
 pub async fn idle_polls(base: &str, pid: u32, clients: usize) -> Result<String, BoxError> {
     let before = rss_kib(pid)?;
     let setup = Arc::new(Semaphore::new(256));
-    let (ready_tx, mut ready_rx) = mpsc::channel::<String>(clients);
+    // Each client reports its DSId and session cookie.
+    let (ready_tx, mut ready_rx) = mpsc::channel::<(String, Option<String>)>(clients);
     let (go_tx, go_rx) = watch::channel(false);
     let mut tasks = Vec::new();
     for _ in 0..clients {
@@ -172,7 +182,8 @@ pub async fn idle_polls(base: &str, pid: u32, clients: usize) -> Result<String, 
             let permit = setup.acquire_owned().await?;
             let mut s = Subscriber::connect(&base).await?;
             drop(permit);
-            ready_tx.send(s.ds_id.clone()).await?;
+            let cookie = s.conn.cookie().map(str::to_owned);
+            ready_tx.send((s.ds_id.clone(), cookie)).await?;
             drop(ready_tx); // the collector ends when every client reported
             go_rx.wait_for(|go| *go).await?;
             // Parks until the wait interval ends or the process exits.
@@ -194,9 +205,9 @@ pub async fn idle_polls(base: &str, pid: u32, clients: usize) -> Result<String, 
     tokio::time::sleep(Duration::from_secs(5)).await;
     // Every 100th client must have its poll parked.
     let mut parked = 0;
-    let sample: Vec<&String> = ids.iter().step_by(100).collect();
-    for id in &sample {
-        parked += usize::from(has_parked_poll(base, id).await?);
+    let sample: Vec<&(String, Option<String>)> = ids.iter().step_by(100).collect();
+    for (id, cookie) in &sample {
+        parked += usize::from(has_parked_poll(base, id, cookie.clone()).await?);
     }
     let after = rss_kib(pid)?;
     let per = |a: u64, b: u64, n: usize| (a.saturating_sub(b) as f64 * 1024.0) / n as f64;
