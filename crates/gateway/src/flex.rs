@@ -73,7 +73,8 @@ pub(crate) fn undecodable(e: MessageError) -> Outcome {
     Outcome::Status(Message::Error(error_for(&request, fault)).to_value(Form::Full))
 }
 
-/// The Flex client (`DSId`) of a request, created when it is new.
+/// The Flex client (`DSId`) of a request, created when it is new. `connect`
+/// also records the activity, so no separate touch is needed.
 async fn session(
     state: &State,
     ctx: &RequestContext<'_>,
@@ -89,7 +90,6 @@ async fn session(
         .await
         .map_err(fault_from)?;
     crate::session::admit(state, &client, ctx.session).await?;
-    state.broker.touch(&client.id).await.map_err(fault_from)?;
     Ok(client)
 }
 
