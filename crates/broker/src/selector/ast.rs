@@ -55,7 +55,8 @@ pub(crate) enum Expr {
     },
     Like {
         expr: Box<Expr>,
-        pattern: LikePattern,
+        // Boxed: the pattern is large, and every parser frame holds an Expr.
+        pattern: Box<LikePattern>,
         negated: bool,
     },
     In {

@@ -15,6 +15,14 @@
 //! * Arithmetic on exact numbers stays exact (integer division truncates),
 //!   overflowing into approximate; integer division by zero is NULL.
 //! * A message is selected only when the whole expression is TRUE.
+//! * A string header longer than the evaluation bound is present but not
+//!   comparable (as a date or an object is): `LIKE`, comparisons and `IN`
+//!   on it are unknown, `IS NOT NULL` is TRUE. Unknown rather than a
+//!   truncated prefix, so that a bound never makes a selector match what
+//!   the whole value would not.
+//!
+//! Recursion follows the tree, whose depth the parser bounds
+//! ([`MAX_NODES`](super::MAX_NODES)).
 
 use std::cmp::Ordering;
 
@@ -52,18 +60,29 @@ enum V<'a> {
     Other,
 }
 
-/// `true` when `expr` evaluates to TRUE against `headers`.
-pub(crate) fn matches(expr: &Expr, headers: &dyn HeaderSource) -> bool {
-    eval(expr, headers) == V::Bool(true)
+/// `true` when `expr` evaluates to TRUE against `headers`; string headers
+/// longer than `max_header_bytes` are not inspected.
+pub(crate) fn matches(expr: &Expr, headers: &dyn HeaderSource, max_header_bytes: usize) -> bool {
+    let cx = Cx {
+        h: headers,
+        max_header_bytes,
+    };
+    eval(expr, &cx) == V::Bool(true)
 }
 
-fn from_value(v: &Value) -> V<'_> {
+/// What evaluation reads from: the headers and the bound on their strings.
+struct Cx<'a> {
+    h: &'a dyn HeaderSource,
+    max_header_bytes: usize,
+}
+
+fn from_value(v: &Value, max_header_bytes: usize) -> V<'_> {
     match v {
         Value::Null | Value::Undefined => V::Null,
         Value::Bool(b) => V::Bool(*b),
         Value::Integer(i) => V::Int(i64::from(*i)),
         Value::Number(n) => V::Float(*n),
-        Value::String(s) => V::Str(s),
+        Value::String(s) if s.len() <= max_header_bytes => V::Str(s),
         _ => V::Other,
     }
 }
@@ -89,10 +108,13 @@ fn from_truth(t: Option<bool>) -> V<'static> {
     t.map_or(V::Null, V::Bool)
 }
 
-fn eval<'a>(expr: &'a Expr, h: &'a dyn HeaderSource) -> V<'a> {
+fn eval<'a>(expr: &'a Expr, h: &Cx<'a>) -> V<'a> {
     match expr {
         Expr::Lit(l) => from_literal(l),
-        Expr::Ident(name) => h.header(name).map_or(V::Null, from_value),
+        Expr::Ident(name) => {
+            h.h.header(name)
+                .map_or(V::Null, |v| from_value(v, h.max_header_bytes))
+        }
         Expr::Neg(e) => match eval(e, h) {
             V::Int(i) => i.checked_neg().map_or(V::Float(-(i as f64)), V::Int),
             V::Float(f) => V::Float(-f),

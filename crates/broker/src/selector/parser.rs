@@ -16,10 +16,15 @@
 //! unary   := ('+' | '-') unary | primary
 //! primary := literal | identifier | '(' or ')'
 //! ```
+//!
+//! Bounded as the module documentation says: `enter` counts nesting before
+//! each recursion (so the parser's own stack is bounded), `node` counts
+//! every node built (so the tree, and what recurses over it, is bounded).
 
 use super::ast::{ArithOp, CmpOp, Expr, Literal};
 use super::lexer::{Tok, Token};
-use super::SelectorError;
+use super::like::LikePattern;
+use super::{SelectorError, SelectorErrorKind, MAX_NESTING, MAX_NODES};
 
 /// Parses a whole token stream into one expression.
 pub(crate) fn parse(tokens: &[Token]) -> Result<Expr, SelectorError> {
@@ -27,6 +32,7 @@ pub(crate) fn parse(tokens: &[Token]) -> Result<Expr, SelectorError> {
         tokens,
         at: 0,
         depth: 0,
+        nodes: 0,
     };
     if p.peek() == &Tok::End {
         return Err(SelectorError::new(0, "empty selector"));
@@ -38,13 +44,13 @@ pub(crate) fn parse(tokens: &[Token]) -> Result<Expr, SelectorError> {
     Ok(e)
 }
 
-/// Nesting bound so that hostile input cannot overflow the stack.
-const MAX_DEPTH: usize = 128;
-
 struct Parser<'a> {
     tokens: &'a [Token],
     at: usize,
+    /// Current nesting (parentheses, `NOT`, signs).
     depth: usize,
+    /// Nodes built so far.
+    nodes: usize,
 }
 
 impl Parser<'_> {
@@ -93,41 +99,62 @@ impl Parser<'_> {
 
     fn enter(&mut self) -> Result<(), SelectorError> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(SelectorError::new(
+        if self.depth > MAX_NESTING {
+            return Err(SelectorError::of(
+                SelectorErrorKind::TooDeep,
                 self.pos(),
-                "expression nested too deeply",
+                format!("expression nested more than {MAX_NESTING} levels deep"),
             ));
         }
         Ok(())
     }
 
-    fn or(&mut self) -> Result<Expr, SelectorError> {
-        self.enter()?;
-        let mut e = self.and()?;
-        while self.eat(&Tok::Or) {
-            let r = self.and()?;
-            e = Expr::Or(Box::new(e), Box::new(r));
+    /// Counts one node, made at the token starting at `at`.
+    fn node(&mut self, at: usize, e: Expr) -> Result<Expr, SelectorError> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err(SelectorError::of(
+                SelectorErrorKind::TooManyNodes,
+                at,
+                format!("expression has more than {MAX_NODES} terms and operators"),
+            ));
         }
-        self.depth -= 1;
+        Ok(e)
+    }
+
+    fn or(&mut self) -> Result<Expr, SelectorError> {
+        let mut e = self.and()?;
+        loop {
+            let at = self.pos();
+            if !self.eat(&Tok::Or) {
+                break;
+            }
+            let r = self.and()?;
+            e = self.node(at, Expr::Or(Box::new(e), Box::new(r)))?;
+        }
         Ok(e)
     }
 
     fn and(&mut self) -> Result<Expr, SelectorError> {
         let mut e = self.not()?;
-        while self.eat(&Tok::And) {
+        loop {
+            let at = self.pos();
+            if !self.eat(&Tok::And) {
+                return Ok(e);
+            }
             let r = self.not()?;
-            e = Expr::And(Box::new(e), Box::new(r));
+            e = self.node(at, Expr::And(Box::new(e), Box::new(r)))?;
         }
-        Ok(e)
     }
 
     fn not(&mut self) -> Result<Expr, SelectorError> {
-        if self.eat(&Tok::Not) {
+        let at = self.pos();
+        if self.peek() == &Tok::Not {
             self.enter()?;
+            self.bump();
             let e = self.not()?;
             self.depth -= 1;
-            return Ok(Expr::Not(Box::new(e)));
+            return self.node(at, Expr::Not(Box::new(e)));
         }
         self.pred()
     }
@@ -143,72 +170,88 @@ impl Parser<'_> {
             Tok::Ge => Some(CmpOp::Ge),
             _ => None,
         };
+        let at = self.pos();
         if let Some(op) = op {
             self.bump();
             let rhs = self.sum()?;
-            return Ok(Expr::Cmp(op, Box::new(lhs), Box::new(rhs)));
+            return self.node(at, Expr::Cmp(op, Box::new(lhs), Box::new(rhs)));
         }
         if self.eat(&Tok::Is) {
             let negated = self.eat(&Tok::Not);
             self.expect(&Tok::Null, "NULL")?;
-            return Ok(Expr::IsNull {
+            let e = Expr::IsNull {
                 expr: Box::new(lhs),
                 negated,
-            });
+            };
+            return self.node(at, e);
         }
         let negated = self.eat(&Tok::Not);
-        match self.peek() {
+        let e = match self.peek() {
             Tok::Between => {
                 self.bump();
                 let low = self.sum()?;
                 self.expect(&Tok::And, "AND")?;
                 let high = self.sum()?;
-                Ok(Expr::Between {
+                Expr::Between {
                     expr: Box::new(lhs),
                     low: Box::new(low),
                     high: Box::new(high),
                     negated,
-                })
+                }
             }
             Tok::Like => {
                 self.bump();
-                let pattern = self.string("a string pattern after LIKE")?;
-                let escape = if self.eat(&Tok::Escape) {
-                    let at = self.pos();
-                    let s = self.string("a string after ESCAPE")?;
-                    let mut chars = s.chars();
-                    match (chars.next(), chars.next()) {
-                        (Some(c), None) => Some(c),
-                        _ => {
-                            return Err(SelectorError::new(at, "ESCAPE must be a single character"))
-                        }
-                    }
-                } else {
-                    None
-                };
-                Ok(Expr::Like {
+                Expr::Like {
                     expr: Box::new(lhs),
-                    pattern: super::like::LikePattern::new(&pattern, escape),
+                    pattern: self.like_pattern()?,
                     negated,
-                })
+                }
             }
             Tok::In => {
                 self.bump();
-                self.expect(&Tok::LParen, "'(' after IN")?;
-                let mut list = vec![self.literal()?];
-                while self.eat(&Tok::Comma) {
-                    list.push(self.literal()?);
-                }
-                self.expect(&Tok::RParen, "',' or ')'")?;
-                Ok(Expr::In {
+                Expr::In {
                     expr: Box::new(lhs),
-                    list,
+                    list: self.in_list()?,
                     negated,
-                })
+                }
             }
-            _ if negated => Err(self.unexpected("BETWEEN, LIKE or IN after NOT")),
-            _ => Ok(lhs),
+            _ if negated => return Err(self.unexpected("BETWEEN, LIKE or IN after NOT")),
+            _ => return Ok(lhs),
+        };
+        self.node(at, e)
+    }
+
+    // `like_pattern` and `in_list` do not recurse; kept out of `pred` so
+    // that its frame, which is on the recursive path, stays small.
+
+    /// `string [ESCAPE string]` after LIKE.
+    #[inline(never)]
+    fn like_pattern(&mut self) -> Result<Box<LikePattern>, SelectorError> {
+        let pattern = self.string("a string pattern after LIKE")?;
+        let escape = if self.eat(&Tok::Escape) {
+            let at = self.pos();
+            let s = self.string("a string after ESCAPE")?;
+            let mut chars = s.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => Some(c),
+                _ => return Err(SelectorError::new(at, "ESCAPE must be a single character")),
+            }
+        } else {
+            None
+        };
+        Ok(Box::new(LikePattern::new(&pattern, escape)))
+    }
+
+    /// `'(' literal (',' literal)* ')'` after IN.
+    #[inline(never)]
+    fn in_list(&mut self) -> Result<Vec<Literal>, SelectorError> {
+        self.expect(&Tok::LParen, "'(' after IN")?;
+        let mut list = vec![self.literal()?];
+        while self.eat(&Tok::Comma) {
+            list.push(self.literal()?);
         }
+        self.expect(&Tok::RParen, "',' or ')'")?;
+        Ok(list)
     }
 
     fn string(&mut self, what: &str) -> Result<String, SelectorError> {
@@ -250,9 +293,10 @@ impl Parser<'_> {
                 Tok::Minus => ArithOp::Sub,
                 _ => return Ok(e),
             };
+            let at = self.pos();
             self.bump();
             let r = self.product()?;
-            e = Expr::Arith(op, Box::new(e), Box::new(r));
+            e = self.node(at, Expr::Arith(op, Box::new(e), Box::new(r)))?;
         }
     }
 
@@ -264,33 +308,35 @@ impl Parser<'_> {
                 Tok::Slash => ArithOp::Div,
                 _ => return Ok(e),
             };
+            let at = self.pos();
             self.bump();
             let r = self.unary()?;
-            e = Expr::Arith(op, Box::new(e), Box::new(r));
+            e = self.node(at, Expr::Arith(op, Box::new(e), Box::new(r)))?;
         }
     }
 
     fn unary(&mut self) -> Result<Expr, SelectorError> {
+        let at = self.pos();
         match self.peek() {
             Tok::Minus => {
-                self.bump();
                 self.enter()?;
+                self.bump();
                 let e = self.unary()?;
                 self.depth -= 1;
                 // Fold negative literals so that i64::MIN-adjacent values
                 // and `-5` stay literals.
-                Ok(match e {
-                    Expr::Lit(Literal::Int(i)) => Expr::Lit(Literal::Int(i.wrapping_neg())),
-                    Expr::Lit(Literal::Float(f)) => Expr::Lit(Literal::Float(-f)),
-                    e => Expr::Neg(Box::new(e)),
-                })
+                match e {
+                    Expr::Lit(Literal::Int(i)) => Ok(Expr::Lit(Literal::Int(i.wrapping_neg()))),
+                    Expr::Lit(Literal::Float(f)) => Ok(Expr::Lit(Literal::Float(-f))),
+                    e => self.node(at, Expr::Neg(Box::new(e))),
+                }
             }
             Tok::Plus => {
-                self.bump();
                 self.enter()?;
+                self.bump();
                 let e = self.unary()?;
                 self.depth -= 1;
-                Ok(Expr::Pos(Box::new(e)))
+                self.node(at, Expr::Pos(Box::new(e)))
             }
             _ => self.primary(),
         }
@@ -306,14 +352,17 @@ impl Parser<'_> {
             Tok::False => Expr::Lit(Literal::Bool(false)),
             Tok::Null => Expr::Lit(Literal::Null),
             Tok::LParen => {
+                self.enter()?;
                 self.bump();
                 let e = self.or()?;
+                self.depth -= 1;
                 self.expect(&Tok::RParen, "')'")?;
                 return Ok(e);
             }
             _ => return Err(self.unexpected("an identifier, a literal or '('")),
         };
+        let at = self.pos();
         self.bump();
-        Ok(e)
+        self.node(at, e)
     }
 }
