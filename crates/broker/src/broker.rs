@@ -258,7 +258,7 @@ impl<S: MessageStore> Broker<S> {
             }
         }
         let selector = match selector.filter(|s| !s.trim().is_empty()) {
-            Some(s) => Some(Selector::parse(s)?),
+            Some(s) => Some(Selector::parse_bounded(s, self.config.max_selector_bytes)?),
             None => None,
         };
         let key = SubscriptionKey::new(connection_id, destination, client_id);
@@ -446,7 +446,9 @@ impl<S: MessageStore> Broker<S> {
                         continue;
                     }
                 }
-                if p.subscription.accepts(seq, &m) {
+                if p.subscription
+                    .accepts(seq, &m, self.config.max_selector_header_bytes)
+                {
                     per_dest[slot].1.push(Delivery {
                         client_id: key.client_id.clone(),
                         seq,

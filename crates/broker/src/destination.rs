@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use crate::selector::{DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_SELECTOR_BYTES};
 use crate::subtopic::DEFAULT_SEPARATOR;
 
 /// Settings of one messaging destination. Defaults follow BlazeDS where it
@@ -98,6 +99,12 @@ pub struct BrokerConfig {
     /// Most connections at once; a connect that would create one more is
     /// refused (default: unbounded).
     pub max_connections: usize,
+    /// Longest selector a subscribe may carry, in bytes (default 4096); a
+    /// longer one is refused before it is parsed.
+    pub max_selector_bytes: usize,
+    /// Longest string header a selector inspects, in bytes (default
+    /// 64 KiB); a longer one is present but not comparable to selectors.
+    pub max_selector_header_bytes: usize,
 }
 
 impl Default for BrokerConfig {
@@ -106,6 +113,8 @@ impl Default for BrokerConfig {
             destinations: HashMap::new(),
             connection_idle_timeout: Duration::from_secs(30 * 60),
             max_connections: usize::MAX,
+            max_selector_bytes: DEFAULT_MAX_SELECTOR_BYTES,
+            max_selector_header_bytes: DEFAULT_MAX_HEADER_BYTES,
         }
     }
 }
@@ -120,6 +129,18 @@ impl BrokerConfig {
     /// Sets the most connections at once.
     pub fn with_max_connections(mut self, max: usize) -> Self {
         self.max_connections = max;
+        self
+    }
+
+    /// Sets the longest selector a subscribe may carry, in bytes.
+    pub fn with_max_selector_bytes(mut self, max: usize) -> Self {
+        self.max_selector_bytes = max;
+        self
+    }
+
+    /// Sets the longest string header a selector inspects, in bytes.
+    pub fn with_max_selector_header_bytes(mut self, max: usize) -> Self {
+        self.max_selector_header_bytes = max;
         self
     }
 

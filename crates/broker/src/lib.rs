@@ -45,7 +45,7 @@ pub use error::{BrokerError, StoreError};
 pub use message::{Message, Payload, DESTINATION_CLIENT_ID_HEADER, SUBTOPIC_HEADER};
 #[cfg(feature = "redis")]
 pub use redis_wake::RedisWake;
-pub use selector::{HeaderSource, Selector, SelectorError};
+pub use selector::{HeaderSource, Selector, SelectorError, SelectorErrorKind};
 #[cfg(feature = "redis")]
 pub use store::RedisStore;
 pub use store::{AnyStore, MemoryStore, MessageStore, Pending};

@@ -58,8 +58,9 @@ impl SubscriptionFilter {
 
     /// Whether the message with sequence number `seq` passes this filter.
     /// Either both the filter and the message have a subtopic (and they
-    /// match) or neither has; then the selector must be TRUE.
-    pub fn accepts(&self, seq: u64, message: &Message) -> bool {
+    /// match) or neither has; then the selector must be TRUE, reading
+    /// string headers of up to `max_header_bytes`.
+    pub fn accepts(&self, seq: u64, message: &Message, max_header_bytes: usize) -> bool {
         if seq <= self.since_seq {
             return false;
         }
@@ -72,7 +73,7 @@ impl SubscriptionFilter {
             && self
                 .selector
                 .as_ref()
-                .is_none_or(|sel| sel.matches(message))
+                .is_none_or(|sel| sel.matches_within(message, max_header_bytes))
     }
 }
 
@@ -86,9 +87,12 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    /// Whether any filter accepts the message.
-    pub fn accepts(&self, seq: u64, message: &Message) -> bool {
-        self.filters.iter().any(|f| f.accepts(seq, message))
+    /// Whether any filter accepts the message (see
+    /// [`SubscriptionFilter::accepts`]).
+    pub fn accepts(&self, seq: u64, message: &Message, max_header_bytes: usize) -> bool {
+        self.filters
+            .iter()
+            .any(|f| f.accepts(seq, message, max_header_bytes))
     }
 }
 

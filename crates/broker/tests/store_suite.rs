@@ -18,6 +18,8 @@ macro_rules! store_suite {
             subtopic_errors,
             selector_routing,
             bad_selector_fails_subscribe,
+            selector_bounds_are_enforced_at_subscribe,
+            long_string_headers_are_not_inspected,
             ttl_expiry,
             ttl_override_and_default,
             retention_limit,

@@ -215,6 +215,69 @@ pub async fn bad_selector_fails_subscribe<S: MessageStore>(store: S) {
     assert!(b.subscriptions("c").await.unwrap().is_empty());
 }
 
+/// Selectors past the bounds are refused at subscribe, each with its kind,
+/// and nothing is stored; the largest legal ones subscribe.
+pub async fn selector_bounds_are_enforced_at_subscribe<S: MessageStore>(store: S) {
+    use flexgate_broker::SelectorErrorKind::{TooDeep, TooLong, TooManyNodes};
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    let long = format!("a = '{}'", "x".repeat(5_000));
+    let chain = format!("a = 1{}", "+1".repeat(1_000));
+    let deep = format!("{}a = 1{}", "(".repeat(40), ")".repeat(40));
+    for (selector, kind) in [
+        (long.as_str(), TooLong),
+        (chain.as_str(), TooManyNodes),
+        (deep.as_str(), TooDeep),
+    ] {
+        match b.subscribe("c", "x", "news", None, Some(selector)).await {
+            Err(BrokerError::Selector(e)) => assert_eq!(e.kind, kind, "{e}"),
+            other => panic!("expected a selector error, got {other:?}"),
+        }
+    }
+    assert!(b.subscriptions("c").await.unwrap().is_empty());
+    let legal = format!("a = '{}'", "x".repeat(4_096 - 6));
+    b.subscribe("c", "x", "news", None, Some(&legal))
+        .await
+        .unwrap();
+    b.publish_message(msg("news", "1").with_header("a", "x".repeat(4_090)))
+        .await
+        .unwrap();
+    assert_eq!(bodies(&b.poll("c").await.unwrap()), ["1"]);
+}
+
+/// A string header longer than `max_selector_header_bytes` is present but
+/// not compared: `LIKE` on it is unknown, `IS NOT NULL` true.
+pub async fn long_string_headers_are_not_inspected<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "like", "news", None, Some("h LIKE '%b'"))
+        .await
+        .unwrap();
+    b.subscribe("c", "present", "news", None, Some("h IS NOT NULL"))
+        .await
+        .unwrap();
+    let max = b.config().max_selector_header_bytes;
+    let fits = format!("{}b", "a".repeat(max - 1));
+    let over = format!("{}b", "a".repeat(max));
+    b.publish_message(msg("news", "fits").with_header("h", fits))
+        .await
+        .unwrap();
+    b.publish_message(msg("news", "over").with_header("h", over))
+        .await
+        .unwrap();
+    let ds = b.poll("c").await.unwrap();
+    let of = |consumer: &str| {
+        bodies(
+            &ds.iter()
+                .filter(|d| d.client_id == consumer)
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(of("like"), ["fits"]);
+    assert_eq!(of("present"), ["fits", "over"]);
+}
+
 pub async fn ttl_expiry<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();

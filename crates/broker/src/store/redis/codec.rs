@@ -199,7 +199,11 @@ pub(crate) fn read_filter_field(field: &str) -> Option<FilterField<'_>> {
 
 /// Rebuilds a filter from its field and its value `<since_seq>:<subtopic
 /// separator>` (written by the subscribe script), parsing subtopic and
-/// selector again (they were valid when stored).
+/// selector again. They were valid for the node that stored them, but
+/// another node may have other bounds (or none, if older) and Redis
+/// content can be corrupted, so a failure here is expected input: the
+/// selector's structural bounds apply, its length bound does not (a node
+/// configured lower must still read what others accepted).
 pub(crate) fn parse_filter(
     f: &FilterField<'_>,
     value: &str,

@@ -171,18 +171,40 @@ impl RedisStore {
 
     /// Groups `(field, value)` filter pairs of one connection into
     /// subscriptions, ordered by key as the memory store orders them.
+    /// A filter that does not decode (corrupted, or stored by a node that
+    /// accepted what this one refuses, such as an unbounded selector) is
+    /// left out and returned in `unreadable`, never an error: one bad
+    /// entry must not make the connection, or a listing of all of them,
+    /// fail.
     fn decode_subscriptions(
         &self,
         connection_id: &str,
         pairs: &[(String, String)],
-    ) -> Result<BTreeMap<SubscriptionKey, Subscription>, StoreError> {
+    ) -> DecodedFilters {
         let mut subs: BTreeMap<SubscriptionKey, Subscription> = BTreeMap::new();
+        let mut unreadable = Vec::new();
         for (field, value) in pairs {
-            let f = codec::read_filter_field(field).ok_or_else(|| {
-                StoreError::new(format!("malformed subscription field in Redis: {field:?}"))
-            })?;
-            let filter = codec::parse_filter(&f, value)?;
+            let Some(f) = codec::read_filter_field(field) else {
+                tracing::warn!(
+                    connection = connection_id,
+                    field = %field.escape_debug(),
+                    "ignoring a malformed subscription field in Redis"
+                );
+                continue;
+            };
             let key = SubscriptionKey::new(connection_id, f.destination, f.client_id);
+            let filter = match codec::parse_filter(&f, value) {
+                Ok(filter) => filter,
+                Err(error) => {
+                    unreadable.push(Unreadable {
+                        key,
+                        subtopic: f.subtopic.map(str::to_owned),
+                        selector: f.selector.map(str::to_owned),
+                        error,
+                    });
+                    continue;
+                }
+            };
             subs.entry(key.clone())
                 .or_insert_with(|| Subscription {
                     key,
@@ -195,7 +217,37 @@ impl RedisStore {
             // Hash order is arbitrary; filters were added in `since_seq` order.
             s.filters.sort_by_key(|f| f.since_seq);
         }
-        Ok(subs)
+        DecodedFilters { subs, unreadable }
+    }
+
+    /// The subscriptions in `pairs`; filters that do not decode are
+    /// removed from Redis with a warning (so that they warn once, and their
+    /// cursor goes with their subscription's last filter).
+    async fn load_subscriptions(
+        &self,
+        connection_id: &str,
+        pairs: &[(String, String)],
+    ) -> BTreeMap<SubscriptionKey, Subscription> {
+        let DecodedFilters { subs, unreadable } = self.decode_subscriptions(connection_id, pairs);
+        for u in unreadable {
+            tracing::warn!(
+                connection = connection_id,
+                destination = %u.key.destination,
+                client_id = %u.key.client_id,
+                error = %u.error,
+                cause = u.error.source.as_ref().map(tracing::field::display),
+                "dropping a stored subscription filter that does not parse"
+            );
+            let what = Unsubscribe::Filter {
+                subtopic: u.subtopic.as_deref(),
+                selector: u.selector.as_deref(),
+            };
+            if let Err(e) = self.unsubscribe(&u.key, what).await {
+                // Left in Redis; the next load drops it again.
+                tracing::warn!(error = %e, "could not remove the unreadable filter");
+            }
+        }
+        subs
     }
 
     /// Every connection id, from the shared deadline index.
@@ -243,6 +295,20 @@ fn escape_glob(s: &str) -> String {
         out.push(ch);
     }
     out
+}
+
+/// Subscriptions decoded from Redis, and the filters that did not decode.
+struct DecodedFilters {
+    subs: BTreeMap<SubscriptionKey, Subscription>,
+    unreadable: Vec<Unreadable>,
+}
+
+/// A stored filter that does not decode, by the strings that name it.
+struct Unreadable {
+    key: SubscriptionKey,
+    subtopic: Option<String>,
+    selector: Option<String>,
+    error: StoreError,
 }
 
 /// The reply of the take script: filters, per-subscription results,
@@ -411,7 +477,8 @@ impl MessageStore for RedisStore {
             .await
             .map_err(|e| redis_error("HGETALL", e))?;
         Ok(self
-            .decode_subscriptions(connection_id, &pairs)?
+            .load_subscriptions(connection_id, &pairs)
+            .await
             .into_values()
             .map(Arc::new)
             .collect())
@@ -432,7 +499,8 @@ impl MessageStore for RedisStore {
         let mut out = Vec::new();
         for (id, pairs) in ids.iter().zip(self.hashes_of("s", &ids).await?) {
             out.extend(
-                self.decode_subscriptions(id, &pairs)?
+                self.load_subscriptions(id, &pairs)
+                    .await
                     .into_values()
                     .map(Arc::new),
             );
@@ -477,7 +545,7 @@ impl MessageStore for RedisStore {
         let Some((filters, taken, envelopes)) = reply else {
             return Ok(None);
         };
-        let subs = self.decode_subscriptions(connection_id, &filters)?;
+        let subs = self.load_subscriptions(connection_id, &filters).await;
         let mut decoded = Decoded::new();
         for (dest, seq, bytes) in envelopes {
             let m = codec::decode_message(Bytes::from(bytes), self.registry)?;
