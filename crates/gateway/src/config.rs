@@ -200,6 +200,9 @@ pub struct Limits {
     pub max_bodies: usize,
     /// Subscriptions (subtopic/selector filters) one Flex client may hold.
     pub max_subscriptions_per_client: usize,
+    /// Longest selector (`DSSelector`) a subscribe may carry, in bytes;
+    /// a longer one is refused with `Client.Message`.
+    pub max_selector_bytes: usize,
     /// Messages handed to one Flex client in one poll reply or stream
     /// flush; older ones beyond it are dropped with a warning.
     pub max_queued_messages_per_client: usize,
@@ -221,6 +224,7 @@ impl Default for Limits {
             max_items: 1 << 20,
             max_bodies: 256,
             max_subscriptions_per_client: 64,
+            max_selector_bytes: flexgate_broker::selector::DEFAULT_MAX_SELECTOR_BYTES,
             max_queued_messages_per_client: 1_000,
             max_connections: 10_000,
             max_clients: 100_000,

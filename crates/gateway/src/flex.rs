@@ -623,6 +623,8 @@ fn fault_from(e: BrokerError) -> Fault {
             FaultCode::ServerProcessing,
             format!("The server has its maximum of {max} Flex clients; try again later."),
         ),
+        // The client's selector: syntax or a bound (docs/limits.md).
+        BrokerError::Selector(_) => Fault::new(FaultCode::ClientMessage, e.to_string()),
         _ => Fault::new(FaultCode::ServerProcessing, e.to_string()),
     }
 }

@@ -60,7 +60,8 @@ impl State {
     ) -> Self {
         let mut broker_config = BrokerConfig::default()
             .with_idle_timeout(Duration::from_secs(config.client_timeout_secs))
-            .with_max_connections(config.limits.max_clients);
+            .with_max_connections(config.limits.max_clients)
+            .with_max_selector_bytes(config.limits.max_selector_bytes);
         for (id, d) in &config.destinations {
             if d.kind == DestinationKind::Messaging {
                 let dest = flexgate_broker::DestinationConfig::default()

@@ -40,6 +40,9 @@ pub enum FaultCode {
     ServerAuthentication,
     /// `Server.Authorization`: the server could not authorize.
     ServerAuthorization,
+    /// `Client.Message`: the message is not acceptable as sent (flexgate:
+    /// a subscribe whose selector does not parse or passes a bound).
+    ClientMessage,
     /// `Client.Message.Encoding`: the request body could not be read.
     MessageEncoding,
     /// `Client.Header.Encoding`: a request header could not be read.
@@ -70,6 +73,7 @@ const CODES: &[(FaultCode, &str)] = &[
     (FaultCode::ClientAuthorization, "Client.Authorization"),
     (FaultCode::ServerAuthentication, "Server.Authentication"),
     (FaultCode::ServerAuthorization, "Server.Authorization"),
+    (FaultCode::ClientMessage, "Client.Message"),
     (FaultCode::MessageEncoding, "Client.Message.Encoding"),
     (FaultCode::HeaderEncoding, "Client.Header.Encoding"),
     (FaultCode::PacketEncoding, "Client.Packet.Encoding"),
