@@ -7,8 +7,11 @@
 //! decodes is also encoded again, since the gateway re-encodes values it
 //! received (echoed arguments, published messages).
 
+use std::collections::HashMap;
+
 use bytes::Bytes;
 use flexgate_amf::{from_amf3, DecodeErrorKind, DecodeLimits, Packet, Value};
+use flexgate_broker::Selector;
 use flexgate_messages::{ack_for, error_for, registry, Fault, FaultCode, Form, Message};
 
 /// The limits the gateway decodes requests with (its `Limits` defaults).
@@ -25,6 +28,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("amf0_packet", amf0_packet),
     ("amf3_value", amf3_value),
     ("flex_message", flex_message),
+    ("selector", selector),
 ];
 
 /// The AMF packet envelope (AMF0 values, AMF3 behind avmplus markers), as
@@ -83,4 +87,38 @@ fn round_trip(v: &Value) {
             Err(e) => panic!("flexgate cannot read what it wrote: {e}"),
         }
     }
+}
+
+/// A message selector as a subscribe gives it, evaluated as a poll does.
+/// The input is the selector's source, then optionally a NUL byte and the
+/// value of the string header `h` (for `LIKE`). Parsed with the structural
+/// bounds only (as a stored selector is re-parsed), so that long inputs
+/// reach the parser; evaluated with the default header bound and a tiny
+/// one; dropped. Whatever parses must parse again from its own text.
+pub fn selector(data: &[u8]) {
+    let (source, header) = match data.iter().position(|&b| b == 0) {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &[][..]),
+    };
+    let source = String::from_utf8_lossy(source);
+    let Ok(parsed) = Selector::parse(&source) else {
+        return;
+    };
+    let headers: HashMap<String, Value> = [
+        ("h", Value::from(String::from_utf8_lossy(header).as_ref())),
+        ("a", Value::Integer(1)),
+        ("n", Value::Number(2.5)),
+        ("b", Value::Bool(true)),
+        ("s", Value::from("ADBE")),
+        ("z", Value::Null),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let _ = parsed.matches(&headers);
+    let _ = parsed.matches_within(&headers, 4);
+    assert!(
+        Selector::parse(parsed.as_str()).is_ok(),
+        "a selector that parsed does not parse again"
+    );
 }
