@@ -214,6 +214,13 @@ pub struct Limits {
     /// A connection that has not sent a whole request head within this many
     /// seconds is closed, so that silent peers cannot hold connection slots.
     pub header_read_timeout_secs: u64,
+    /// A request body must arrive whole within this many seconds; otherwise
+    /// it is answered 408 and its connection closed.
+    pub body_timeout_secs: u64,
+    /// After a 5 s grace, a request body arriving at a lower average rate
+    /// (bytes per second) is answered 408 and its connection closed, so a
+    /// stalled or trickling body frees its slot early. 0: no rate check.
+    pub min_body_bytes_per_sec: u64,
 }
 
 impl Default for Limits {
@@ -229,6 +236,8 @@ impl Default for Limits {
             max_connections: 10_000,
             max_clients: 100_000,
             header_read_timeout_secs: 30,
+            body_timeout_secs: 60,
+            min_body_bytes_per_sec: 4096,
         }
     }
 }

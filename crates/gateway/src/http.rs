@@ -1,6 +1,7 @@
 //! HTTP handling: routes a request to its channel and enforces the HTTP
 //! rules (method, content type, body size) before any AMF is read.
 
+use crate::body::{self, BodyError};
 use crate::config::ChannelKind;
 use crate::endpoint;
 use crate::session::Session;
@@ -8,13 +9,14 @@ use crate::state::State;
 use crate::streaming;
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
+use hyper::header::{HeaderValue, ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_TYPE, SET_COOKIE};
 use hyper::{Method, Request, Response, StatusCode};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tracing::Instrument;
 
 /// The AMF media type, in and out.
@@ -112,40 +114,36 @@ async fn route(
     }
 }
 
-/// Reads the whole body, refusing more than the configured limit.
+/// Reads the whole body within the configured size and time bounds.
 async fn read_body(state: &State, req: Request<Incoming>) -> Result<Bytes, Response<ResponseBody>> {
-    let limit = state.config.limits.max_body_bytes;
+    let limits = &state.config.limits;
+    let bounds = body::BodyBounds {
+        max_bytes: limits.max_body_bytes,
+        timeout: Duration::from_secs(limits.body_timeout_secs.max(1)),
+        min_rate: limits.min_body_bytes_per_sec,
+    };
     let declared = req
         .headers()
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return Err(too_large(limit));
-    }
-    match Limited::new(req.into_body(), limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e)
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some() =>
-        {
-            Err(too_large(limit))
-        }
-        Err(e) => {
-            tracing::debug!(error = %e, "request body not read");
-            Err(text(
-                StatusCode::BAD_REQUEST,
-                "request body could not be read",
-            ))
-        }
-    }
-}
-
-fn too_large(limit: usize) -> Response<ResponseBody> {
-    text(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        &format!("request body larger than {limit} bytes"),
-    )
+    body::read(req.into_body(), declared, bounds)
+        .await
+        .map_err(|e| match e {
+            BodyError::TooLarge(_) => text(StatusCode::PAYLOAD_TOO_LARGE, &e.to_string()),
+            BodyError::TooSlow { .. } => {
+                tracing::warn!(error = %e, "closed a slow request body");
+                let mut r = text(StatusCode::REQUEST_TIMEOUT, &e.to_string());
+                // The rest of the body will not be read: the connection must go.
+                r.headers_mut()
+                    .insert(CONNECTION, HeaderValue::from_static("close"));
+                r
+            }
+            BodyError::Broken(_) => {
+                tracing::debug!(error = %e, "request body not read");
+                text(StatusCode::BAD_REQUEST, "request body could not be read")
+            }
+        })
 }
 
 /// A plain-text response.

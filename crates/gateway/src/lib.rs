@@ -23,6 +23,7 @@
 pub mod auth;
 pub mod backend;
 mod base64;
+mod body;
 pub mod config;
 mod endpoint;
 mod flex;
