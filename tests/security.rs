@@ -145,7 +145,9 @@ fn capture_logs() -> Arc<Mutex<Vec<u8>>> {
         tracing_subscriber::fmt()
             .with_max_level(tracing::Level::TRACE)
             .with_ansi(false)
-            .with_writer(move || Sink(sink.clone()))
+            .with_writer(flexgate_gateway::logging::Escaping(move || {
+                Sink(sink.clone())
+            }))
             .init();
         logs
     })
@@ -222,5 +224,50 @@ async fn credentials_never_reach_the_logs() {
         base64(format!("carol:{WRONG}").as_bytes()),
     ] {
         assert!(!text.contains(&secret), "{secret} was logged:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn the_redis_password_is_never_printed() {
+    const SECRET: &str = "Hunter2-Secret";
+    let logs = capture_logs();
+    let mut config = Config::default();
+    // Nothing listens on port 1: the store cannot be opened.
+    config.store = flexgate_gateway::config::StoreConfig::Redis {
+        url: format!("redis://flex:{SECRET}@127.0.0.1:1/0"),
+        prefix: "flexgate-test-redact:".into(),
+    };
+    let printed_config = format!("{config:?}");
+    let Err(e) = flexgate_gateway::Gateway::new(config).start().await else {
+        panic!("started without a Redis server");
+    };
+    let text = format!("{e}\n{e:?}\n{printed_config}");
+    assert!(text.contains("redis://flex:***@127.0.0.1:1/0"), "{text}");
+    let logged =
+        String::from_utf8_lossy(&logs.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+    assert!(!text.contains(SECRET), "{text}");
+    assert!(!logged.contains(SECRET), "{logged}");
+}
+
+#[tokio::test]
+async fn peer_supplied_text_cannot_forge_log_lines() {
+    let logs = capture_logs();
+    let server = TestServer::start(Config::default()).await;
+    let mut c = FlexClient::new(server.url(AMF));
+    c.ping().await;
+    let forged = "chat\n2026-01-01T00:00:00Z ERROR forged: admin logged in\r\u{1b}[2K";
+    let reply = c.send_one(subscribe(forged, "S", None, None)).await;
+    assert_eq!(reply.fault_code(), Some("Server.Processing"), "{reply:?}");
+    server.running.shutdown().await;
+    let text =
+        String::from_utf8_lossy(&logs.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+    // The fault was logged, escaped, on one line.
+    assert!(
+        text.contains("chat\\n2026-01-01T00:00:00Z ERROR forged: admin logged in\\r\\u{1b}[2K"),
+        "{text}"
+    );
+    for line in text.lines() {
+        assert!(!line.starts_with("2026-01-01T00:00:00Z"), "forged line: {line}");
+        assert!(!line.contains('\u{1b}') && !line.contains('\r'), "{line:?}");
     }
 }

@@ -379,10 +379,7 @@ pub fn login(user: &str, password: &str) -> Message {
 pub fn add_user(config: &mut Config, name: &str, password: &str, roles: &[&str]) {
     config.users.insert(
         name.into(),
-        flexgate_gateway::config::UserConfig {
-            password: password.into(),
-            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
-        },
+        flexgate_gateway::config::UserConfig::with_password(password, roles),
     );
 }
 

@@ -81,17 +81,21 @@ impl RedisWake {
     /// `<prefix>wake`.
     pub async fn connect(url: &str, prefix: &str) -> Result<RedisWake, StoreError> {
         let client = redis::Client::open(url)
-            .map_err(|e| StoreError::with_source(format!("redis: invalid URL '{url}'"), e))?;
+            .map_err(|e| StoreError::with_source("redis: invalid URL".to_owned(), e))?;
+        // Errors name the server, never the URL: it may hold a password.
+        let server = client.get_connection_info().addr().to_string();
         let channel = format!("{prefix}wake");
-        let pubsub = subscribe(&client, &channel)
-            .await
-            .map_err(|e| StoreError::with_source(format!("redis: cannot subscribe on {url}"), e))?;
+        let pubsub = subscribe(&client, &channel).await.map_err(|e| {
+            StoreError::with_source(format!("redis: cannot subscribe on {server}"), e)
+        })?;
         let config = ConnectionManagerConfig::new()
             .set_number_of_retries(3)
             .set_connection_timeout(Some(Duration::from_secs(2)));
         let publisher = ConnectionManager::new_with_config(client.clone(), config)
             .await
-            .map_err(|e| StoreError::with_source(format!("redis: cannot connect to {url}"), e))?;
+            .map_err(|e| {
+                StoreError::with_source(format!("redis: cannot connect to {server}"), e)
+            })?;
         let (outbox, inbox) = mpsc::unbounded_channel();
         let node = uuid::Uuid::new_v4().simple().to_string();
         let task = tokio::spawn(publish_loop(

@@ -17,7 +17,7 @@ pub struct Backend {
 #[derive(Debug, thiserror::Error)]
 #[error("cannot use the Redis store at {url}: {detail}")]
 pub struct BackendError {
-    /// The configured URL.
+    /// The configured URL, its password redacted.
     pub url: String,
     /// What failed, with its causes.
     pub detail: String,
@@ -41,9 +41,12 @@ impl BackendError {
             }
             cause = c.source();
         }
+        // The URL may hold a password: never print it, not even where a
+        // client error quotes the URL.
+        let redacted = crate::config::redact_url(url);
         BackendError {
-            url: url.to_owned(),
-            detail,
+            detail: detail.replace(url, &redacted),
+            url: redacted,
             source,
         }
     }

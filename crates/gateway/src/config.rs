@@ -2,6 +2,7 @@
 //!
 //! Every field has a default, so an empty file (or none) serves the demo.
 
+pub use crate::login_throttle::LoginThrottleConfig;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -29,6 +30,8 @@ pub struct Config {
     pub status: StatusConfig,
     /// The HTTP session cookie that Flex clients are bound to.
     pub session: crate::session::SessionConfig,
+    /// The back-off after failed logins.
+    pub login: LoginThrottleConfig,
 }
 
 /// The operator pages: `/status` (HTML), `/status.json` and `/metrics`
@@ -153,7 +156,7 @@ impl Default for DestinationConfig {
 }
 
 /// Which store backs the broker.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum StoreConfig {
     /// The embedded in-memory store (one node).
@@ -171,19 +174,90 @@ pub enum StoreConfig {
     },
 }
 
+// The URL may hold a password: `{:?}` shows it redacted.
+impl std::fmt::Debug for StoreConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreConfig::Memory => f.write_str("Memory"),
+            StoreConfig::Redis { url, prefix } => f
+                .debug_struct("Redis")
+                .field("url", &redact_url(url))
+                .field("prefix", prefix)
+                .finish(),
+        }
+    }
+}
+
+/// `url` with the password of its user information replaced by `***`
+/// (`redis://user:***@host:6379/0`), for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
 fn default_redis_prefix() -> String {
     "flexgate:".into()
 }
 
-/// A user of the built-in authenticator.
-#[derive(Debug, Clone, Deserialize)]
+/// A user of the built-in authenticator: exactly one of `password` and
+/// `password_hash`.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserConfig {
-    /// The password, in clear (a demo authenticator; plug in your own).
-    pub password: String,
+    /// The password in clear (fine for a demo; prefer `password_hash`).
+    #[serde(default)]
+    pub password: Option<String>,
+    /// An Argon2 hash in PHC form (`$argon2id$v=19$m=...`), as
+    /// `flexgate hash-password` prints it.
+    #[serde(default)]
+    pub password_hash: Option<String>,
     /// The roles granted.
     #[serde(default)]
     pub roles: Vec<String>,
+}
+
+impl UserConfig {
+    /// A user with a clear-text password.
+    pub fn with_password(password: &str, roles: &[&str]) -> Self {
+        UserConfig {
+            password: Some(password.to_owned()),
+            password_hash: None,
+            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+        }
+    }
+
+    /// A user with an Argon2 PHC hash.
+    pub fn with_hash(hash: &str, roles: &[&str]) -> Self {
+        UserConfig {
+            password: None,
+            password_hash: Some(hash.to_owned()),
+            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+        }
+    }
+}
+
+// Secrets stay out of `{:?}` output (a config printed while debugging).
+impl std::fmt::Debug for UserConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserConfig")
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field(
+                "password_hash",
+                &self.password_hash.as_ref().map(|_| "<redacted>"),
+            )
+            .field("roles", &self.roles)
+            .finish()
+    }
 }
 
 /// Bounds on untrusted input.
@@ -285,6 +359,7 @@ impl Default for Config {
             client_timeout_secs: 30 * 60,
             status: StatusConfig::default(),
             session: crate::session::SessionConfig::default(),
+            login: LoginThrottleConfig::default(),
         }
     }
 }
@@ -358,6 +433,19 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "status: set either `public` or `role`, not both".into(),
             ));
+        }
+        for (name, u) in &self.users {
+            match (&u.password, &u.password_hash) {
+                (Some(_), None) => {}
+                (None, Some(hash)) => crate::password::check_hash(hash).map_err(|e| {
+                    ConfigError::Invalid(format!("user '{name}': password_hash: {e}"))
+                })?,
+                _ => {
+                    return Err(ConfigError::Invalid(format!(
+                        "user '{name}': set exactly one of `password` and `password_hash`"
+                    )))
+                }
+            }
         }
         for (id, d) in &self.destinations {
             if let Some(unknown) = d.channels.iter().find(|c| !self.channels.contains_key(*c)) {

@@ -10,14 +10,18 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: flexgate [serve] [--config FILE]\n\
     \x20      flexgate inspect [--value amf0|amf3] [--pretty] [--hexdump] FILE|-\n\
     \x20      flexgate encode [--value amf0|amf3] FILE|-\n\
+    \x20      flexgate hash-password < password.txt\n\
     Serves Flex/Flash AMF clients. Without --config, serves the demo on 127.0.0.1:8400.\n\
-    inspect prints an AMF packet as JSON; encode turns that JSON back into AMF.";
+    inspect prints an AMF packet as JSON; encode turns that JSON back into AMF.\n\
+    hash-password reads a password on standard input and prints the\n\
+    `password_hash` for a [users] entry.";
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("inspect") => return inspect::cli::inspect(&args[1..]),
         Some("encode") => return inspect::cli::encode(&args[1..]),
+        Some("hash-password") => return hash_password(),
         Some("serve") => {
             args.remove(0);
         }
@@ -42,12 +46,7 @@ fn main() -> ExitCode {
             other => return usage_error(&format!("unknown argument '{other}'")),
         }
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    flexgate_gateway::logging::init();
     let config = match config_path {
         Some(p) => match Config::load(&p) {
             Ok(c) => c,
@@ -86,4 +85,28 @@ fn main() -> ExitCode {
 fn usage_error(msg: &str) -> ExitCode {
     eprintln!("flexgate: {msg}\n{USAGE}");
     ExitCode::from(2)
+}
+
+/// Reads a password (one line) on standard input, prints its Argon2id hash.
+fn hash_password() -> ExitCode {
+    let mut line = String::new();
+    if let Err(e) = std::io::stdin().read_line(&mut line) {
+        eprintln!("flexgate: cannot read the password: {e}");
+        return ExitCode::FAILURE;
+    }
+    let password = line.strip_suffix('\n').unwrap_or(&line);
+    let password = password.strip_suffix('\r').unwrap_or(password);
+    if password.is_empty() {
+        return usage_error("hash-password reads a non-empty password on standard input");
+    }
+    match flexgate_gateway::password::hash(password) {
+        Ok(hash) => {
+            println!("{hash}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("flexgate: cannot hash: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -203,10 +203,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn users() -> ConfigUsers {
-        let user = |password: &str, roles: &[&str]| UserConfig {
-            password: password.into(),
-            roles: roles.iter().map(|r| r.to_string()).collect(),
-        };
+        let user = UserConfig::with_password;
         ConfigUsers::new(BTreeMap::from([
             ("ops".to_owned(), user("pw", &["operator"])),
             ("dev".to_owned(), user("pw", &["developer"])),

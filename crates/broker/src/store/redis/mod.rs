@@ -84,19 +84,20 @@ impl RedisStore {
         prefix: &str,
         registry: &'static Registry,
     ) -> Result<RedisStore, StoreError> {
-        let client = redis::Client::open(url)
-            .map_err(|e| redis_error(&format!("invalid URL '{url}'"), e))?;
+        let client = redis::Client::open(url).map_err(|e| redis_error("invalid URL", e))?;
+        // Errors name the server, never the URL: it may hold a password.
+        let server = client.get_connection_info().addr().to_string();
         let config = ConnectionManagerConfig::new()
             .set_number_of_retries(RECONNECT_RETRIES)
             .set_response_timeout(Some(RESPONSE_TIMEOUT))
             .set_connection_timeout(Some(CONNECT_TIMEOUT));
         let mut conn = ConnectionManager::new_with_config(client, config)
             .await
-            .map_err(|e| redis_error(&format!("cannot connect to {url}"), e))?;
+            .map_err(|e| redis_error(&format!("cannot connect to {server}"), e))?;
         let _: String = redis::cmd("PING")
             .query_async(&mut conn)
             .await
-            .map_err(|e| redis_error(&format!("{url} does not answer PING"), e))?;
+            .map_err(|e| redis_error(&format!("{server} does not answer PING"), e))?;
         Ok(RedisStore {
             conn,
             prefix: prefix.into(),
