@@ -136,6 +136,11 @@ pub struct DestinationConfig {
     pub source: Option<String>,
     /// Roles allowed to use it; empty means no login is required.
     pub roles: Vec<String>,
+    /// Messaging: most bytes of messages retained for consumers; the
+    /// oldest are dropped first, and a larger message is refused.
+    pub max_retained_bytes: usize,
+    /// Messaging: longest TTL a publisher may ask for, in ms.
+    pub max_ttl_ms: u64,
 }
 
 impl Default for DestinationConfig {
@@ -148,6 +153,8 @@ impl Default for DestinationConfig {
             subtopic_separator: ".".into(),
             source: None,
             roles: Vec::new(),
+            max_retained_bytes: flexgate_broker::DEFAULT_MAX_RETAINED_BYTES,
+            max_ttl_ms: flexgate_broker::DEFAULT_MAX_TTL_MS,
         }
     }
 }
@@ -201,7 +208,7 @@ pub struct Limits {
     /// Subscriptions (subtopic/selector filters) one Flex client may hold.
     pub max_subscriptions_per_client: usize,
     /// Messages handed to one Flex client in one poll reply or stream
-    /// flush; older ones beyond it are dropped with a warning.
+    /// flush; later ones wait for the next poll.
     pub max_queued_messages_per_client: usize,
     /// TCP connections open at once; more are answered 503 and closed.
     pub max_connections: usize,
@@ -211,6 +218,12 @@ pub struct Limits {
     /// A connection that has not sent a whole request head within this many
     /// seconds is closed, so that silent peers cannot hold connection slots.
     pub header_read_timeout_secs: u64,
+    /// Bytes of messages retained over all destinations; the oldest are
+    /// dropped first.
+    pub max_total_retained_bytes: usize,
+    /// Idle timeout, in seconds, of a Flex client until its second
+    /// request, so one-shot pings cannot hold `max_clients` places.
+    pub new_client_timeout_secs: u64,
 }
 
 impl Default for Limits {
@@ -225,6 +238,8 @@ impl Default for Limits {
             max_connections: 10_000,
             max_clients: 100_000,
             header_read_timeout_secs: 30,
+            max_total_retained_bytes: flexgate_broker::DEFAULT_MAX_TOTAL_RETAINED_BYTES,
+            new_client_timeout_secs: flexgate_broker::DEFAULT_NEW_CLIENT_TIMEOUT.as_secs(),
         }
     }
 }

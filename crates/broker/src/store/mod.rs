@@ -6,7 +6,8 @@
 //! next sequence number of its destination. Every consumer subscription
 //! has a cursor: the last sequence number it has been handed. A drain for
 //! a connection reads, for each of its subscriptions, the log entries after
-//! the cursor and moves the cursor to the end, so it costs O(new messages),
+//! the cursor and moves the cursor past what it handed out (see Bounds),
+//! so it costs O(new messages),
 //! however long the log or however many other subscribers exist. A new
 //! subscription starts at the log's current end, so it never sees older
 //! messages.
