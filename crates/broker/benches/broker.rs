@@ -9,7 +9,9 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use flexgate_amf::Value;
-use flexgate_broker::{Broker, BrokerConfig, DestinationConfig, MemoryStore, Message, Payload};
+use flexgate_broker::{
+    Broker, BrokerConfig, DestinationConfig, DrainBudget, MemoryStore, Message, Payload,
+};
 
 const BATCH: usize = 10;
 
@@ -49,7 +51,11 @@ fn publish_drain(c: &mut Criterion) {
                         }
                         let mut delivered = 0;
                         for id in &ids {
-                            delivered += broker.poll(id).await.expect("poll").len();
+                            delivered += broker
+                                .poll(id, DrainBudget::default())
+                                .await
+                                .expect("poll")
+                                .len();
                         }
                         assert_eq!(delivered, BATCH * ids.len());
                         black_box(delivered)

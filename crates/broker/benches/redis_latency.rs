@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use flexgate_amf::{Registry, Value};
 use flexgate_broker::{
-    Broker, BrokerConfig, DestinationConfig, MemoryStore, Message, MessageStore, Payload,
-    RedisStore, RedisWake,
+    Broker, BrokerConfig, DestinationConfig, DrainBudget, IfUnsubscribed, MemoryStore, Message,
+    MessageStore, Payload, RedisStore, RedisWake,
 };
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -45,7 +45,12 @@ async fn measure<S: MessageStore, T: MessageStore>(
         let mut received = 0;
         while received < MESSAGES {
             let ds = consumer
-                .wait_for_messages("bench-consumer", Instant::now() + Duration::from_secs(10))
+                .wait_for_messages(
+                    "bench-consumer",
+                    Instant::now() + Duration::from_secs(10),
+                    DrainBudget::default(),
+                    IfUnsubscribed::Fail,
+                )
                 .await
                 .expect("wait");
             let now = Instant::now();

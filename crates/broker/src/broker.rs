@@ -10,10 +10,10 @@ use tokio::time::Instant;
 use crate::clock::Clock;
 use crate::connection::{new_connection_id, Connection, ConnectionUpdate};
 use crate::destination::{BrokerConfig, DestinationConfig};
-use crate::error::BrokerError;
+use crate::error::{BrokerError, StoreError};
 use crate::message::{Message, Payload};
 use crate::selector::Selector;
-use crate::store::{MessageStore, Pending};
+use crate::store::{Create, DrainBudget, Drained, MessageStore, Opened, Pending, Retention};
 use crate::subscription::{SubscribeOutcome, Subscription, SubscriptionKey, Unsubscribe};
 use crate::subtopic::Subtopic;
 use crate::wake::{ClusterNotifier, WakeEvent, WakeHub};
@@ -56,6 +56,22 @@ pub struct BrokerCounters {
     /// Deliveries handed to consumers by polls (one per message and
     /// matching consumer).
     pub delivered: u64,
+    /// Retained messages dropped, by this node's publishes, to keep the
+    /// retention bounds (count, bytes per destination, total bytes); any
+    /// consumer that had not drained them misses them.
+    pub dropped: u64,
+}
+
+/// What [`Broker::wait_for_messages`] does for a connection without
+/// subscriptions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfUnsubscribed {
+    /// Fail at once with [`BrokerError::NotSubscribed`]: a Flex long poll,
+    /// whose client must resubscribe (its subscriptions were lost).
+    Fail,
+    /// Wait anyway, for a subscribe or the deadline: a stream, which a
+    /// Flex client opens before it subscribes.
+    Wait,
 }
 
 /// The messaging core. Generic over the shared state so that the
@@ -69,6 +85,7 @@ pub struct Broker<S: MessageStore> {
     // Plain atomics, outside the store: counting must not take its lock.
     published: AtomicU64,
     delivered: AtomicU64,
+    dropped: AtomicU64,
 }
 
 impl<S: MessageStore> std::fmt::Debug for Broker<S> {
@@ -91,6 +108,7 @@ impl<S: MessageStore> Broker<S> {
             cluster: None,
             published: AtomicU64::new(0),
             delivered: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
         }
     }
 
@@ -110,6 +128,7 @@ impl<S: MessageStore> Broker<S> {
         BrokerCounters {
             published: self.published.load(Ordering::Relaxed),
             delivered: self.delivered.load(Ordering::Relaxed),
+            dropped: self.dropped.load(Ordering::Relaxed),
         }
     }
 
@@ -148,27 +167,53 @@ impl<S: MessageStore> Broker<S> {
 
     /// Returns the connection with `id`, creating it when absent (a Flex
     /// ping with an unknown or no `DSId`); an existing one is touched.
-    /// `None` generates a new id.
+    /// `None` generates a new id. A created connection has the short
+    /// `new_client_timeout` until its next request.
     pub async fn connect(
         &self,
         id: Option<&str>,
         channel: &str,
     ) -> Result<Connection, BrokerError> {
         let id = id.map_or_else(new_connection_id, str::to_owned);
-        let timeout =
-            u64::try_from(self.config.connection_idle_timeout.as_millis()).unwrap_or(u64::MAX);
-        let conn = Connection::new(id, channel, self.now_ms(), timeout);
-        let (conn, created) = self.store.open_connection(conn).await?;
+        let conn = self.new_connection(id, channel);
+        let conn = match self.store.open_connection(conn, Create::IfAbsent).await? {
+            Opened::Existing(conn) => return Ok(conn),
+            Opened::Created(conn) => conn,
+            Opened::Absent => {
+                return Err(StoreError::new("the store did not create a connection").into())
+            }
+        };
         // Counted after creating, so a known client costs nothing extra; two
         // racing creations may both be undone, never both kept past the limit.
-        if created && self.store.connection_count().await? > self.config.max_connections {
+        if self.store.connection_count().await? > self.config.max_connections {
             self.store.remove_connection(&conn.id).await?;
             return Err(BrokerError::TooManyConnections(self.config.max_connections));
         }
-        if created {
-            tracing::debug!(connection = %conn.id, channel, "connection created");
-        }
+        tracing::debug!(connection = %conn.id, channel, "connection created");
         Ok(conn)
+    }
+
+    /// Returns and touches the existing connection `id`, never creating
+    /// one: [`BrokerError::NotConnected`] when the store does not know it
+    /// (expired, or lost in a store restart), so that a poll carrying an
+    /// old `DSId` is not answered as if nothing had happened.
+    pub async fn connect_existing(&self, id: &str) -> Result<Connection, BrokerError> {
+        let conn = self.new_connection(id.to_owned(), "");
+        match self.store.open_connection(conn, Create::No).await? {
+            Opened::Existing(conn) | Opened::Created(conn) => Ok(conn),
+            Opened::Absent => Err(BrokerError::NotConnected(id.to_owned())),
+        }
+    }
+
+    fn new_connection(&self, id: String, channel: &str) -> Connection {
+        let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        Connection::new(
+            id,
+            channel,
+            self.now_ms(),
+            ms(self.config.connection_idle_timeout),
+        )
+        .with_first_timeout_ms(ms(self.config.new_client_timeout))
     }
 
     /// The connection with `id`.
@@ -364,10 +409,32 @@ impl<S: MessageStore> Broker<S> {
         }
         message.timestamp_ms = self.now_ms();
         message.ttl_ms = dest.effective_ttl_ms(message.ttl_ms);
-        let max = dest.max_messages;
+        let size = message.size_bytes();
+        let retention = Retention {
+            max_messages: dest.max_messages,
+            max_bytes: dest.max_retained_bytes,
+            max_total_bytes: self.config.max_total_retained_bytes,
+        };
+        let max = retention.max_bytes.min(retention.max_total_bytes);
+        if size > max {
+            return Err(BrokerError::MessageTooLarge {
+                destination: message.destination,
+                size,
+                max,
+            });
+        }
         let message = Arc::new(message);
-        let seq = self.store.append(message.clone(), max).await?;
+        let appended = self.store.append(message.clone(), size, retention).await?;
         self.published.fetch_add(1, Ordering::Relaxed);
+        if appended.dropped > 0 {
+            self.dropped.fetch_add(appended.dropped, Ordering::Relaxed);
+            tracing::debug!(
+                destination = %message.destination,
+                dropped = appended.dropped,
+                "retention bounds reached; the oldest messages were dropped"
+            );
+        }
+        let seq = appended.seq;
         tracing::trace!(destination = %message.destination, seq, id = %message.id, "published");
         self.announce(WakeEvent::Destination(message.destination.clone()));
         Ok(Published { seq, message })
@@ -397,18 +464,41 @@ impl<S: MessageStore> Broker<S> {
     /// Takes the new deliveries of a connection: in publish order per
     /// destination (interleaved across destinations by timestamp), each
     /// message once per matching consumer, never one published before the
-    /// consumer subscribed, never an expired one.
-    pub async fn poll(&self, connection_id: &str) -> Result<Vec<Delivery>, BrokerError> {
+    /// consumer subscribed, never an expired one. At most `budget` log
+    /// entries are taken (see [`DrainBudget`]); the rest stay for the next
+    /// poll. Fails with [`BrokerError::NotSubscribed`] when the connection
+    /// holds no subscription and [`BrokerError::NotConnected`] when it does
+    /// not exist.
+    pub async fn poll(
+        &self,
+        connection_id: &str,
+        budget: DrainBudget,
+    ) -> Result<Vec<Delivery>, BrokerError> {
+        Ok(self.drain(connection_id, budget).await?.0)
+    }
+
+    /// [`Broker::poll`], also returning how many log entries the store
+    /// handed out (before filtering).
+    async fn drain(
+        &self,
+        connection_id: &str,
+        budget: DrainBudget,
+    ) -> Result<(Vec<Delivery>, usize), BrokerError> {
         let now = self.now_ms();
-        let pending = self
-            .store
-            .take_pending(connection_id, now)
-            .await?
-            .ok_or_else(|| BrokerError::NotConnected(connection_id.to_owned()))?;
+        let pending = match self.store.take_pending(connection_id, now, budget).await? {
+            Drained::Pending(p) => p,
+            Drained::NotConnected => {
+                return Err(BrokerError::NotConnected(connection_id.to_owned()))
+            }
+            Drained::NotSubscribed => {
+                return Err(BrokerError::NotSubscribed(connection_id.to_owned()))
+            }
+        };
+        let taken = pending.iter().map(|p| p.messages.len()).sum();
         let deliveries = self.route(connection_id, now, pending);
         self.delivered
             .fetch_add(deliveries.len() as u64, Ordering::Relaxed);
-        Ok(deliveries)
+        Ok((deliveries, taken))
     }
 
     fn route(&self, connection_id: &str, now: u64, pending: Vec<Pending>) -> Vec<Delivery> {
@@ -464,14 +554,18 @@ impl<S: MessageStore> Broker<S> {
         merge_by_timestamp(per_dest.into_iter().map(|(_, l)| l).collect())
     }
 
-    /// Returns new deliveries as soon as there are any, or an empty list at
-    /// `deadline`. Woken by publishes to the connection's destinations and
-    /// by changes to the connection (subscribe, unsubscribe, disconnect),
-    /// never by polling in a loop.
+    /// Returns new deliveries (within `budget`) as soon as there are any,
+    /// or an empty list at `deadline`. Woken by publishes to the
+    /// connection's destinations and by changes to the connection
+    /// (subscribe, unsubscribe, disconnect), never by polling in a loop.
+    /// A connection without subscriptions fails at once or waits, as
+    /// `unsubscribed` says.
     pub async fn wait_for_messages(
         &self,
         connection_id: &str,
         deadline: Instant,
+        budget: DrainBudget,
+        unsubscribed: IfUnsubscribed,
     ) -> Result<Vec<Delivery>, BrokerError> {
         loop {
             let mut destinations: Vec<String> = self
@@ -486,9 +580,19 @@ impl<S: MessageStore> Broker<S> {
             // Register before checking, so a publish racing this check
             // either is seen by it or wakes the registration.
             let registration = self.hub.register(connection_id, destinations);
-            let deliveries = self.poll(connection_id).await?;
+            let (deliveries, taken) = match self.drain(connection_id, budget).await {
+                Err(BrokerError::NotSubscribed(_)) if unsubscribed == IfUnsubscribed::Wait => {
+                    (Vec::new(), 0)
+                }
+                other => other?,
+            };
             if !deliveries.is_empty() {
                 return Ok(deliveries);
+            }
+            if taken > 0 {
+                // The budget was spent on entries the filters refused; more
+                // may be pending, and no publish will announce them.
+                continue;
             }
             tokio::select! {
                 _ = registration.notified() => {}

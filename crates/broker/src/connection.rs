@@ -21,6 +21,10 @@ pub struct Connection {
     pub attributes: BTreeMap<String, String>,
     /// Idle time after which the connection expires, milliseconds.
     pub idle_timeout_ms: u64,
+    /// While the connection has made one request only: the idle timeout
+    /// it gets on its next one (its current, shorter one expires one-shot
+    /// clients quickly). `None` once promoted.
+    pub promoted_timeout_ms: Option<u64>,
 }
 
 impl Connection {
@@ -40,7 +44,19 @@ impl Connection {
             principal: None,
             attributes: BTreeMap::new(),
             idle_timeout_ms,
+            promoted_timeout_ms: None,
         }
+    }
+
+    /// Gives a new connection the shorter `first_ms` timeout until its next
+    /// request, which restores the current one. No effect when `first_ms`
+    /// is not shorter.
+    pub fn with_first_timeout_ms(mut self, first_ms: u64) -> Self {
+        if first_ms < self.idle_timeout_ms {
+            self.promoted_timeout_ms = Some(self.idle_timeout_ms);
+            self.idle_timeout_ms = first_ms;
+        }
+        self
     }
 
     /// `true` once it has been idle for longer than its timeout.
@@ -57,7 +73,8 @@ pub fn new_connection_id() -> String {
 /// A change to a stored connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnectionUpdate {
-    /// Record activity at this time.
+    /// Record activity at this time (a request: it also promotes a new
+    /// connection to its full idle timeout).
     Touch {
         /// Epoch milliseconds.
         now_ms: u64,
@@ -83,7 +100,10 @@ impl Connection {
     pub fn apply(&mut self, update: ConnectionUpdate) {
         match update {
             ConnectionUpdate::Touch { now_ms } => {
-                self.last_active_ms = self.last_active_ms.max(now_ms)
+                self.last_active_ms = self.last_active_ms.max(now_ms);
+                if let Some(ms) = self.promoted_timeout_ms.take() {
+                    self.idle_timeout_ms = ms;
+                }
             }
             ConnectionUpdate::Principal(p) => self.principal = p,
             ConnectionUpdate::Attribute {
@@ -95,7 +115,10 @@ impl Connection {
             ConnectionUpdate::Attribute { name, value: None } => {
                 self.attributes.remove(&name);
             }
-            ConnectionUpdate::IdleTimeout { ms } => self.idle_timeout_ms = ms,
+            ConnectionUpdate::IdleTimeout { ms } => {
+                self.idle_timeout_ms = ms;
+                self.promoted_timeout_ms = None;
+            }
         }
     }
 }

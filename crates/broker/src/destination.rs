@@ -31,7 +31,32 @@ pub struct DestinationConfig {
     /// Most messages retained per destination; older ones are dropped
     /// first, and a consumer that falls that far behind misses them.
     pub max_messages: usize,
+    /// Most bytes ([`Message::size_bytes`](crate::Message::size_bytes))
+    /// retained per destination; older messages are dropped first. A
+    /// single message larger than this is refused at publish
+    /// ([`BrokerError::MessageTooLarge`](crate::BrokerError::MessageTooLarge)).
+    pub max_retained_bytes: usize,
+    /// Longest TTL a publisher may ask for; a larger one is cut to this.
+    /// A TTL of 0 still means the destination default, and
+    /// `ttl_override_ms` still wins (both are the server's own choice).
+    pub max_ttl_ms: u64,
 }
+
+/// Default [`DestinationConfig::max_retained_bytes`]: 64 MiB.
+pub const DEFAULT_MAX_RETAINED_BYTES: usize = 64 << 20;
+
+/// Default [`DestinationConfig::max_ttl_ms`]: 10 minutes. Longer than any
+/// reconnect gap a Flex channel rides out (its retries span seconds to a
+/// minute), shorter than the 30-minute client idle timeout, so a publisher
+/// cannot pin messages, in memory or in Redis, for longer than a consumer
+/// could still come back for them.
+pub const DEFAULT_MAX_TTL_MS: u64 = 10 * 60 * 1000;
+
+/// Default [`BrokerConfig::max_total_retained_bytes`]: 256 MiB.
+pub const DEFAULT_MAX_TOTAL_RETAINED_BYTES: usize = 256 << 20;
+
+/// Default [`BrokerConfig::new_client_timeout`]: 2 minutes.
+pub const DEFAULT_NEW_CLIENT_TIMEOUT: Duration = Duration::from_secs(2 * 60);
 
 impl Default for DestinationConfig {
     fn default() -> Self {
@@ -43,6 +68,8 @@ impl Default for DestinationConfig {
             subtopic_separator: DEFAULT_SEPARATOR.to_owned(),
             echo_to_sender: true,
             max_messages: 10_000,
+            max_retained_bytes: DEFAULT_MAX_RETAINED_BYTES,
+            max_ttl_ms: DEFAULT_MAX_TTL_MS,
         }
     }
 }
@@ -72,18 +99,31 @@ impl DestinationConfig {
         self
     }
 
+    /// Sets `max_retained_bytes`.
+    pub fn max_retained_bytes(mut self, max: usize) -> Self {
+        self.max_retained_bytes = max;
+        self
+    }
+
+    /// Sets `max_ttl_ms`.
+    pub fn max_ttl_ms(mut self, ms: u64) -> Self {
+        self.max_ttl_ms = ms;
+        self
+    }
+
     /// Sets `subtopic_separator`.
     pub fn subtopic_separator(mut self, separator: impl Into<String>) -> Self {
         self.subtopic_separator = separator.into();
         self
     }
 
-    /// The TTL a message published with `requested_ms` gets.
+    /// The TTL a message published with `requested_ms` gets: the override
+    /// if set, else the default for 0, else the request cut to `max_ttl_ms`.
     pub fn effective_ttl_ms(&self, requested_ms: u64) -> u64 {
         match self.ttl_override_ms {
             Some(ttl) => ttl,
             None if requested_ms == 0 => self.default_ttl_ms,
-            None => requested_ms,
+            None => requested_ms.min(self.max_ttl_ms),
         }
     }
 }
@@ -105,6 +145,15 @@ pub struct BrokerConfig {
     /// Longest string header a selector inspects, in bytes (default
     /// 64 KiB); a longer one is present but not comparable to selectors.
     pub max_selector_header_bytes: usize,
+    /// Idle timeout of a connection until its second request: a client
+    /// that pings once and never returns (a ping flood) frees its place in
+    /// `max_connections` after this instead of the full idle timeout.
+    /// Never longer than `connection_idle_timeout`.
+    pub new_client_timeout: Duration,
+    /// Most bytes retained across all destinations (across nodes with a
+    /// shared store); the oldest messages, whatever their destination,
+    /// are dropped first.
+    pub max_total_retained_bytes: usize,
 }
 
 impl Default for BrokerConfig {
@@ -115,6 +164,8 @@ impl Default for BrokerConfig {
             max_connections: usize::MAX,
             max_selector_bytes: DEFAULT_MAX_SELECTOR_BYTES,
             max_selector_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+            new_client_timeout: DEFAULT_NEW_CLIENT_TIMEOUT,
+            max_total_retained_bytes: DEFAULT_MAX_TOTAL_RETAINED_BYTES,
         }
     }
 }
@@ -141,6 +192,18 @@ impl BrokerConfig {
     /// Sets the longest string header a selector inspects, in bytes.
     pub fn with_max_selector_header_bytes(mut self, max: usize) -> Self {
         self.max_selector_header_bytes = max;
+        self
+    }
+
+    /// Sets the idle timeout of connections that made one request only.
+    pub fn with_new_client_timeout(mut self, timeout: Duration) -> Self {
+        self.new_client_timeout = timeout;
+        self
+    }
+
+    /// Sets the most bytes retained across all destinations.
+    pub fn with_max_total_retained_bytes(mut self, max: usize) -> Self {
+        self.max_total_retained_bytes = max;
         self
     }
 

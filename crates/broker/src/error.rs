@@ -49,6 +49,21 @@ pub enum BrokerError {
     /// expired.
     #[error("connection '{0}' is not connected")]
     NotConnected(String),
+    /// The connection exists but holds no subscription, so a poll has
+    /// nothing it could ever receive (after a store restart lost the
+    /// subscriptions, the client must subscribe again).
+    #[error("connection '{0}' has no subscriptions")]
+    NotSubscribed(String),
+    /// The message is larger than its destination may retain.
+    #[error("a message of {size} bytes is larger than the {max} bytes destination '{destination}' may retain")]
+    MessageTooLarge {
+        /// The destination.
+        destination: String,
+        /// The message's [`Message::size_bytes`](crate::Message::size_bytes).
+        size: usize,
+        /// The bound it passes.
+        max: usize,
+    },
     /// A subtopic string is malformed.
     #[error(transparent)]
     Subtopic(#[from] SubtopicError),

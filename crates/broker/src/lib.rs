@@ -31,16 +31,20 @@ mod message;
 #[cfg(feature = "redis")]
 mod redis_wake;
 pub mod selector;
+mod size;
 pub mod store;
 mod subscription;
 pub mod subtopic;
 mod wake;
 
-pub use broker::{Broker, BrokerCounters, Delivery, Published, PurgeStats};
+pub use broker::{Broker, BrokerCounters, Delivery, IfUnsubscribed, Published, PurgeStats};
 pub use cleaner::Cleaner;
 pub use clock::Clock;
 pub use connection::{new_connection_id, Connection, ConnectionUpdate};
-pub use destination::{BrokerConfig, DestinationConfig};
+pub use destination::{
+    BrokerConfig, DestinationConfig, DEFAULT_MAX_RETAINED_BYTES, DEFAULT_MAX_TOTAL_RETAINED_BYTES,
+    DEFAULT_MAX_TTL_MS, DEFAULT_NEW_CLIENT_TIMEOUT,
+};
 pub use error::{BrokerError, StoreError};
 pub use message::{Message, Payload, DESTINATION_CLIENT_ID_HEADER, SUBTOPIC_HEADER};
 #[cfg(feature = "redis")]
@@ -48,7 +52,10 @@ pub use redis_wake::RedisWake;
 pub use selector::{HeaderSource, Selector, SelectorError, SelectorErrorKind};
 #[cfg(feature = "redis")]
 pub use store::RedisStore;
-pub use store::{AnyStore, MemoryStore, MessageStore, Pending};
+pub use store::{
+    AnyStore, Appended, Create, DrainBudget, Drained, MemoryStore, MessageStore, Opened, Pending,
+    Retention,
+};
 pub use subscription::{
     SubscribeOutcome, Subscription, SubscriptionFilter, SubscriptionKey, Unsubscribe,
 };

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use flexgate_amf::Value;
 
 use crate::selector::HeaderSource;
+use crate::size;
 
 /// The Flex header naming the consumer a message is targeted at.
 pub const DESTINATION_CLIENT_ID_HEADER: &str = "DSDstClientId";
@@ -117,6 +118,33 @@ impl Message {
     /// When the message expires, in epoch milliseconds.
     pub fn expires_at_ms(&self) -> u64 {
         self.timestamp_ms.saturating_add(self.ttl_ms)
+    }
+
+    /// An estimate of the bytes this message holds: payload, headers and
+    /// envelope strings (see the `size` module for what is counted). It
+    /// walks the payload, so the broker computes it once per publish and
+    /// the stores keep the figure beside the entry.
+    pub fn size_bytes(&self) -> usize {
+        let strings = [
+            Some(self.id.as_str()),
+            Some(self.destination.as_str()),
+            self.subtopic.as_deref(),
+            self.sender.as_deref(),
+            self.target_client_id.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(str::len)
+        .fold(0usize, usize::saturating_add);
+        let headers = self
+            .headers
+            .iter()
+            .map(|(k, v)| k.len().saturating_add(size::value_size(v)))
+            .fold(0usize, usize::saturating_add);
+        size::ENVELOPE_OVERHEAD
+            .saturating_add(strings)
+            .saturating_add(headers)
+            .saturating_add(size::value_size(self.payload.value()))
     }
 
     /// `true` once `now_ms` is past the expiry time.

@@ -40,6 +40,16 @@ macro_rules! store_suite {
             deliveries_across_destinations,
             listing_connections_and_subscriptions,
             counters_count_publishes_and_deliveries,
+            retained_bytes_per_destination,
+            retained_bytes_across_destinations,
+            server_side_maximum_ttl,
+            drain_budget_is_shared_and_loses_nothing,
+            drain_budget_in_bytes,
+            drain_budget_counts_entries_before_filtering,
+            no_subscriptions_is_not_an_empty_poll,
+            connect_existing_never_creates,
+            lost_store_state_is_not_an_empty_success,
+            one_shot_clients_expire_quickly,
         );
     };
     (@expand $name:ident, $make:expr, $live:expr; $($t:ident,)*) => {

@@ -139,6 +139,11 @@ pub struct DestinationConfig {
     pub source: Option<String>,
     /// Roles allowed to use it; empty means no login is required.
     pub roles: Vec<String>,
+    /// Messaging: most bytes of messages retained for consumers; the
+    /// oldest are dropped first, and a larger message is refused.
+    pub max_retained_bytes: usize,
+    /// Messaging: longest TTL a publisher may ask for, in ms.
+    pub max_ttl_ms: u64,
 }
 
 impl Default for DestinationConfig {
@@ -151,6 +156,8 @@ impl Default for DestinationConfig {
             subtopic_separator: ".".into(),
             source: None,
             roles: Vec::new(),
+            max_retained_bytes: flexgate_broker::DEFAULT_MAX_RETAINED_BYTES,
+            max_ttl_ms: flexgate_broker::DEFAULT_MAX_TTL_MS,
         }
     }
 }
@@ -278,7 +285,7 @@ pub struct Limits {
     /// a longer one is refused with `Client.Message`.
     pub max_selector_bytes: usize,
     /// Messages handed to one Flex client in one poll reply or stream
-    /// flush; older ones beyond it are dropped with a warning.
+    /// flush; later ones wait for the next poll.
     pub max_queued_messages_per_client: usize,
     /// TCP connections open at once; more are answered 503 and closed.
     pub max_connections: usize,
@@ -295,6 +302,12 @@ pub struct Limits {
     /// (bytes per second) is answered 408 and its connection closed, so a
     /// stalled or trickling body frees its slot early. 0: no rate check.
     pub min_body_bytes_per_sec: u64,
+    /// Bytes of messages retained over all destinations; the oldest are
+    /// dropped first.
+    pub max_total_retained_bytes: usize,
+    /// Idle timeout, in seconds, of a Flex client until its second
+    /// request, so one-shot pings cannot hold `max_clients` places.
+    pub new_client_timeout_secs: u64,
 }
 
 impl Default for Limits {
@@ -312,6 +325,8 @@ impl Default for Limits {
             header_read_timeout_secs: 30,
             body_timeout_secs: 60,
             min_body_bytes_per_sec: 4096,
+            max_total_retained_bytes: flexgate_broker::DEFAULT_MAX_TOTAL_RETAINED_BYTES,
+            new_client_timeout_secs: flexgate_broker::DEFAULT_NEW_CLIENT_TIMEOUT.as_secs(),
         }
     }
 }

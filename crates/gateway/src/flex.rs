@@ -9,7 +9,7 @@ use crate::limits;
 use crate::remoting::{Call, Service};
 use crate::state::{principal_of, uses_small_messages, State, WaitRefused};
 use flexgate_amf::Value;
-use flexgate_broker::{BrokerError, Connection, Delivery, Payload};
+use flexgate_broker::{BrokerError, Connection, Delivery, IfUnsubscribed, Payload};
 use flexgate_messages::headers as h;
 use flexgate_messages::{
     ack_for, error_for, uid, AbstractMessage, AsyncMessage, CommandMessage, CommandOperation,
@@ -337,7 +337,13 @@ async fn poll(
         ));
     }
     state.metrics.count_poll();
-    let mut deliveries = state.broker.poll(&client.id).await.map_err(fault_from)?;
+    let budget = limits::drain_budget(state);
+    // Until the gateway answers Server.Processing.NotSubscribed, a poll
+    // without subscriptions is answered as before: nothing new.
+    let mut deliveries = match state.broker.poll(&client.id, budget).await {
+        Err(BrokerError::NotSubscribed(_)) => Vec::new(),
+        other => other.map_err(fault_from)?,
+    };
     let mut poll_wait = None;
     if deliveries.is_empty() && channel.kind == ChannelKind::LongPolling && !ctx.batched {
         match state.waiting.try_acquire(
@@ -348,7 +354,9 @@ async fn poll(
             Ok(_slot) => {
                 let deadline = Instant::now() + Duration::from_millis(channel.wait_interval_ms);
                 tokio::select! {
-                    waited = state.broker.wait_for_messages(&client.id, deadline) => {
+                    waited = state.broker.wait_for_messages(
+                        &client.id, deadline, budget, IfUnsubscribed::Wait,
+                    ) => {
                         deliveries = waited.map_err(fault_from)?;
                     }
                     () = state.shutdown_signal() => {}
@@ -370,11 +378,6 @@ async fn poll(
             }
         }
     }
-    let deliveries = limits::cap_queue(
-        deliveries,
-        state.config.limits.max_queued_messages_per_client,
-        &client.id,
-    );
     let mut reply = if deliveries.is_empty() {
         ack(request)
     } else {

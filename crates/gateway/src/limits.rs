@@ -5,7 +5,7 @@
 //! state.rs. docs/limits.md lists them all.
 
 use crate::state::State;
-use flexgate_broker::Delivery;
+use flexgate_broker::DrainBudget;
 use flexgate_messages::{Fault, FaultCode};
 use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -51,25 +51,12 @@ pub(crate) async fn check_subscriptions(
     Ok(())
 }
 
-/// Keeps the newest `max` deliveries of one poll or stream flush and drops
-/// the older ones with a warning. BlazeDS's outbound queue has no size
-/// bound; its only outbound throttle policy, IGNORE, drops messages with
-/// a log line and tells the client nothing. flexgate does the same by
-/// count, dropping the oldest so that a client that fell behind resumes
-/// with the current state.
-pub(crate) fn cap_queue(mut deliveries: Vec<Delivery>, max: usize, client: &str) -> Vec<Delivery> {
-    if deliveries.len() > max {
-        let dropped = deliveries.len() - max;
-        // Deliveries are in publish order: the oldest come first.
-        deliveries.drain(..dropped);
-        tracing::warn!(
-            client_id = client,
-            dropped,
-            max,
-            "too many queued messages for one client; the oldest were dropped"
-        );
-    }
-    deliveries
+/// What one poll reply or stream flush may take from the broker:
+/// `max_queued_messages_per_client` entries (and the broker's default byte
+/// budget). The broker leaves the rest for the next poll instead of the
+/// reply dropping it.
+pub(crate) fn drain_budget(state: &State) -> DrainBudget {
+    DrainBudget::messages(state.config.limits.max_queued_messages_per_client)
 }
 
 /// Counts open TCP connections against `max_connections`.
@@ -97,24 +84,6 @@ too many open connections\n";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use flexgate_amf::Value;
-    use flexgate_broker::{Message, Payload};
-
-    fn delivery(seq: u64) -> Delivery {
-        Delivery {
-            client_id: "C".into(),
-            seq,
-            message: Arc::new(Message::new("chat", Payload::Body(Value::Null))),
-        }
-    }
-
-    #[test]
-    fn the_oldest_deliveries_are_dropped() {
-        let kept = cap_queue((1..=5).map(delivery).collect(), 2, "X");
-        assert_eq!(kept.iter().map(|d| d.seq).collect::<Vec<_>>(), [4, 5]);
-        let kept = cap_queue((1..=2).map(delivery).collect(), 2, "X");
-        assert_eq!(kept.len(), 2);
-    }
 
     #[test]
     fn busy_response_length_matches() {

@@ -61,13 +61,17 @@ impl State {
         let mut broker_config = BrokerConfig::default()
             .with_idle_timeout(Duration::from_secs(config.client_timeout_secs))
             .with_max_connections(config.limits.max_clients)
-            .with_max_selector_bytes(config.limits.max_selector_bytes);
+            .with_max_selector_bytes(config.limits.max_selector_bytes)
+            .with_new_client_timeout(Duration::from_secs(config.limits.new_client_timeout_secs))
+            .with_max_total_retained_bytes(config.limits.max_total_retained_bytes);
         for (id, d) in &config.destinations {
             if d.kind == DestinationKind::Messaging {
                 let dest = flexgate_broker::DestinationConfig::default()
                     .default_ttl_ms(d.ttl_ms)
                     .allow_subtopics(d.allow_subtopics)
-                    .subtopic_separator(d.subtopic_separator.clone());
+                    .subtopic_separator(d.subtopic_separator.clone())
+                    .max_retained_bytes(d.max_retained_bytes)
+                    .max_ttl_ms(d.max_ttl_ms);
                 broker_config = broker_config.with_destination(id.clone(), dest);
             }
         }
@@ -238,5 +242,32 @@ impl Drop for WaitSlot {
             }
         }
         self.polls.total.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::Backend;
+    use flexgate_broker::MemoryStore;
+
+    #[tokio::test]
+    async fn retention_and_new_client_settings_reach_the_broker() {
+        let config = Config::parse(
+            "[limits]\nmax_total_retained_bytes = 1000\nnew_client_timeout_secs = 7\n\
+             [destinations.news]\nmax_retained_bytes = 500\nmax_ttl_ms = 900\n",
+        )
+        .expect("parses");
+        let backend = Backend {
+            store: MemoryStore::new().into(),
+            wake: None,
+        };
+        let users = Arc::new(crate::auth::ConfigUsers::new(Default::default()));
+        let state = State::new(config, Services::default(), users, backend);
+        let broker = state.broker.config();
+        assert_eq!(broker.max_total_retained_bytes, 1000);
+        assert_eq!(broker.new_client_timeout, Duration::from_secs(7));
+        let news = &broker.destinations["news"];
+        assert_eq!((news.max_retained_bytes, news.max_ttl_ms), (500, 900));
     }
 }

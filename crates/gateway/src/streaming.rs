@@ -15,7 +15,7 @@ use crate::session::Session;
 use crate::state::{uses_small_messages, State};
 use bytes::{BufMut, Bytes, BytesMut};
 use flexgate_amf::{to_amf3, Value};
-use flexgate_broker::BrokerError;
+use flexgate_broker::{BrokerError, IfUnsubscribed};
 use flexgate_messages::{
     uid, AbstractMessage, AcknowledgeMessage, CommandMessage, CommandOperation, Form, Message,
 };
@@ -189,7 +189,9 @@ async fn pump(
     while alive {
         let deadline = Instant::now() + heartbeat;
         let deliveries = tokio::select! {
-            d = state.broker.wait_for_messages(&client, deadline) => d,
+            d = state.broker.wait_for_messages(
+                &client, deadline, crate::limits::drain_budget(&state), IfUnsubscribed::Wait,
+            ) => d,
             _ = &mut closed => break,
             () = &mut shutdown => break,
             () = tx.closed() => break,
@@ -197,8 +199,6 @@ async fn pump(
         alive = match deliveries {
             Ok(list) if list.is_empty() => tx.send(Bytes::from_static(&[0])).await.is_ok(),
             Ok(list) => {
-                let max = state.config.limits.max_queued_messages_per_client;
-                let list = crate::limits::cap_queue(list, max, &client);
                 let mut ok = true;
                 for d in &list {
                     let mut v = delivered_message(d);

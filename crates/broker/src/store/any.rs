@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 #[cfg(feature = "redis")]
 use super::RedisStore;
-use super::{MemoryStore, MessageStore, Pending};
+use super::{Appended, Create, DrainBudget, Drained, MemoryStore, MessageStore, Opened, Retention};
 use crate::connection::{Connection, ConnectionUpdate};
 use crate::error::StoreError;
 use crate::message::Message;
@@ -51,8 +51,9 @@ impl MessageStore for AnyStore {
     async fn open_connection(
         &self,
         connection: Connection,
-    ) -> Result<(Connection, bool), StoreError> {
-        delegate!(self, s => s.open_connection(connection))
+        create: Create,
+    ) -> Result<Opened, StoreError> {
+        delegate!(self, s => s.open_connection(connection, create))
     }
 
     async fn connection_count(&self) -> Result<usize, StoreError> {
@@ -103,16 +104,22 @@ impl MessageStore for AnyStore {
         delegate!(self, s => s.subscriptions(connection_id))
     }
 
-    async fn append(&self, message: Arc<Message>, max_retained: usize) -> Result<u64, StoreError> {
-        delegate!(self, s => s.append(message, max_retained))
+    async fn append(
+        &self,
+        message: Arc<Message>,
+        size_bytes: usize,
+        retention: Retention,
+    ) -> Result<Appended, StoreError> {
+        delegate!(self, s => s.append(message, size_bytes, retention))
     }
 
     async fn take_pending(
         &self,
         connection_id: &str,
         now_ms: u64,
-    ) -> Result<Option<Vec<Pending>>, StoreError> {
-        delegate!(self, s => s.take_pending(connection_id, now_ms))
+        budget: DrainBudget,
+    ) -> Result<Drained, StoreError> {
+        delegate!(self, s => s.take_pending(connection_id, now_ms, budget))
     }
 
     async fn purge(&self, now_ms: u64) -> Result<usize, StoreError> {

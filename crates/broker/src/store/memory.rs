@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::{MessageStore, Pending};
+use super::{Appended, Create, DrainBudget, Drained, MessageStore, Opened, Pending, Retention};
 use crate::connection::{Connection, ConnectionUpdate};
 use crate::error::StoreError;
 use crate::message::Message;
@@ -36,6 +36,10 @@ struct State {
     connections: HashMap<String, ConnectionEntry>,
     subscriptions: HashMap<SubscriptionKey, SubscriptionEntry>,
     logs: HashMap<String, DestinationLog>,
+    /// Bytes retained over every log.
+    total_bytes: usize,
+    /// Global append counter: orders entries across destinations.
+    last_order: u64,
 }
 
 struct ConnectionEntry {
@@ -49,11 +53,22 @@ struct SubscriptionEntry {
     cursor: u64,
 }
 
+/// One retained message.
+struct Entry {
+    seq: u64,
+    /// Global append order (across destinations).
+    order: u64,
+    size: usize,
+    message: Arc<Message>,
+}
+
 #[derive(Default)]
 struct DestinationLog {
     /// Entries in ascending sequence order (not necessarily contiguous:
     /// purging removes expired entries from the middle too).
-    entries: VecDeque<(u64, Arc<Message>)>,
+    entries: VecDeque<Entry>,
+    /// Sum of the entries' sizes.
+    bytes: usize,
     /// Sequence number of the last append (0: none yet).
     last_seq: u64,
     /// Highest sequence number dropped by the retention limit.
@@ -79,9 +94,81 @@ impl MemoryStore {
     pub fn retained_messages(&self) -> usize {
         self.lock().logs.values().map(|l| l.entries.len()).sum()
     }
+
+    /// Bytes retained over all destinations (for tests and metrics).
+    pub fn retained_bytes(&self) -> usize {
+        self.lock().total_bytes
+    }
+}
+
+/// One subscription's part of a drain.
+struct SubDrain<'a> {
+    key: &'a SubscriptionKey,
+    /// The log's last sequence number.
+    last_seq: u64,
+    /// How many entries after the cursor were listed as candidates.
+    listed: usize,
+    /// Whether those were all the entries after the cursor.
+    complete: bool,
+    missed: u64,
+    taken: Vec<(u64, Arc<Message>)>,
+}
+
+/// An entry one subscription could take.
+struct Candidate {
+    order: u64,
+    /// Index into the drain's subscriptions.
+    sub: usize,
+    seq: u64,
+    size: usize,
+    message: Arc<Message>,
+}
+
+/// What a drain has handed out so far.
+#[derive(Default)]
+struct Spent {
+    messages: usize,
+    bytes: usize,
+}
+
+impl Spent {
+    /// Whether an entry of `size` still fits; the first always does.
+    fn admits(&self, size: usize, budget: DrainBudget) -> bool {
+        self.messages < budget.max_messages
+            && (self.messages == 0 || self.bytes.saturating_add(size) <= budget.max_bytes)
+    }
+
+    fn add(&mut self, size: usize) {
+        self.messages += 1;
+        self.bytes = self.bytes.saturating_add(size);
+    }
+}
+
+impl DestinationLog {
+    /// Drops the oldest entry as evicted; returns its size.
+    fn evict_front(&mut self) -> Option<usize> {
+        let e = self.entries.pop_front()?;
+        self.evicted_upto = e.seq;
+        self.bytes = self.bytes.saturating_sub(e.size);
+        Some(e.size)
+    }
 }
 
 impl State {
+    /// Evicts the globally oldest entry; `false` when nothing is retained.
+    fn evict_oldest(&mut self) -> bool {
+        let oldest = self
+            .logs
+            .values_mut()
+            .filter_map(|l| l.entries.front().map(|e| e.order).zip(Some(l)))
+            .min_by_key(|(order, _)| *order);
+        let Some(size) = oldest.and_then(|(_, log)| log.evict_front()) else {
+            return false;
+        };
+        self.total_bytes = self.total_bytes.saturating_sub(size);
+        true
+    }
+
     fn drop_subscription(&mut self, key: &SubscriptionKey) -> bool {
         if self.subscriptions.remove(key).is_none() {
             return false;
@@ -100,13 +187,17 @@ impl MessageStore for MemoryStore {
     async fn open_connection(
         &self,
         connection: Connection,
-    ) -> Result<(Connection, bool), StoreError> {
+        create: Create,
+    ) -> Result<Opened, StoreError> {
         let mut st = self.lock();
         if let Some(existing) = st.connections.get_mut(&connection.id) {
             existing.connection.apply(ConnectionUpdate::Touch {
                 now_ms: connection.last_active_ms,
             });
-            return Ok((existing.connection.clone(), false));
+            return Ok(Opened::Existing(existing.connection.clone()));
+        }
+        if create == Create::No {
+            return Ok(Opened::Absent);
         }
         st.connections.insert(
             connection.id.clone(),
@@ -115,7 +206,7 @@ impl MessageStore for MemoryStore {
                 consumers: BTreeSet::new(),
             },
         );
-        Ok((connection, true))
+        Ok(Opened::Created(connection))
     }
 
     async fn connection_count(&self) -> Result<usize, StoreError> {
@@ -268,59 +359,128 @@ impl MessageStore for MemoryStore {
             .collect())
     }
 
-    async fn append(&self, message: Arc<Message>, max_retained: usize) -> Result<u64, StoreError> {
-        let mut st = self.lock();
+    async fn append(
+        &self,
+        message: Arc<Message>,
+        size_bytes: usize,
+        retention: Retention,
+    ) -> Result<Appended, StoreError> {
+        let mut guard = self.lock();
+        let st = &mut *guard;
         let log = st.logs.entry(message.destination.clone()).or_default();
         log.last_seq += 1;
         let seq = log.last_seq;
+        let mut dropped = 0;
         // Nobody subscribed: nobody can ever receive it (new subscriptions
         // start after the current end), so there is nothing to retain.
-        if log.subscribers > 0 && max_retained > 0 {
-            log.entries.push_back((seq, message));
-            while log.entries.len() > max_retained {
-                if let Some((dropped, _)) = log.entries.pop_front() {
-                    log.evicted_upto = dropped;
-                }
+        if log.subscribers > 0 && retention.max_messages > 0 {
+            st.last_order += 1;
+            log.entries.push_back(Entry {
+                seq,
+                order: st.last_order,
+                size: size_bytes,
+                message,
+            });
+            log.bytes = log.bytes.saturating_add(size_bytes);
+            st.total_bytes = st.total_bytes.saturating_add(size_bytes);
+            while log.entries.len() > retention.max_messages || log.bytes > retention.max_bytes {
+                let Some(size) = log.evict_front() else { break };
+                st.total_bytes = st.total_bytes.saturating_sub(size);
+                dropped += 1;
+            }
+            while st.total_bytes > retention.max_total_bytes && st.evict_oldest() {
+                dropped += 1;
             }
         }
-        Ok(seq)
+        Ok(Appended { seq, dropped })
     }
 
     async fn take_pending(
         &self,
         connection_id: &str,
         now_ms: u64,
-    ) -> Result<Option<Vec<Pending>>, StoreError> {
+        budget: DrainBudget,
+    ) -> Result<Drained, StoreError> {
         let mut guard = self.lock();
         let st = &mut *guard;
         let Some(conn) = st.connections.get_mut(connection_id) else {
-            return Ok(None);
+            return Ok(Drained::NotConnected);
         };
         conn.connection.last_polled_ms = now_ms;
         conn.connection.apply(ConnectionUpdate::Touch { now_ms });
-        let mut out = Vec::with_capacity(conn.consumers.len());
+        if conn.consumers.is_empty() {
+            return Ok(Drained::NotSubscribed);
+        }
+        // Per subscription (in key order): the first `max_messages` entries
+        // after its cursor; then all of them merged by global order.
+        let mut subs: Vec<SubDrain<'_>> = Vec::with_capacity(conn.consumers.len());
+        let mut candidates: Vec<Candidate> = Vec::new();
         for key in &conn.consumers {
             let (Some(entry), Some(log)) =
-                (st.subscriptions.get_mut(key), st.logs.get(&key.destination))
+                (st.subscriptions.get(key), st.logs.get(&key.destination))
             else {
                 continue;
             };
             if log.last_seq <= entry.cursor {
                 continue;
             }
-            let start = log.entries.partition_point(|(s, _)| *s <= entry.cursor);
-            let messages: Vec<(u64, Arc<Message>)> = log.entries.range(start..).cloned().collect();
-            let missed = log.evicted_upto.saturating_sub(entry.cursor);
-            entry.cursor = log.last_seq;
-            if !messages.is_empty() || missed > 0 {
+            let start = log.entries.partition_point(|e| e.seq <= entry.cursor);
+            let after = log.entries.len() - start;
+            let sub = subs.len();
+            candidates.extend(
+                log.entries
+                    .range(start..)
+                    .take(budget.max_messages)
+                    .map(|e| Candidate {
+                        order: e.order,
+                        sub,
+                        seq: e.seq,
+                        size: e.size,
+                        message: e.message.clone(),
+                    }),
+            );
+            subs.push(SubDrain {
+                key,
+                last_seq: log.last_seq,
+                listed: after.min(budget.max_messages),
+                complete: after <= budget.max_messages,
+                missed: log.evicted_upto.saturating_sub(entry.cursor),
+                taken: Vec::new(),
+            });
+        }
+        candidates.sort_by_key(|c| (c.order, c.sub));
+        let mut spent = Spent::default();
+        for c in candidates {
+            if !spent.admits(c.size, budget) {
+                break;
+            }
+            spent.add(c.size);
+            subs[c.sub].taken.push((c.seq, c.message));
+        }
+        let mut out = Vec::new();
+        for sub in subs {
+            // Past everything listed, and nothing unlisted left: jump to the
+            // log's end (past entries never retained or already purged).
+            let new_cursor = if sub.taken.len() == sub.listed && sub.complete {
+                Some(sub.last_seq)
+            } else {
+                sub.taken.last().map(|(seq, _)| *seq)
+            };
+            let (Some(cursor), Some(entry)) = (new_cursor, st.subscriptions.get_mut(sub.key))
+            else {
+                continue;
+            };
+            entry.cursor = cursor;
+            // Reported once: the poll that moves the cursor past the gap.
+            if !sub.taken.is_empty() || sub.missed > 0 {
                 out.push(Pending {
                     subscription: entry.subscription.clone(),
-                    messages,
-                    missed,
+                    messages: sub.taken,
+                    missed: sub.missed,
                 });
             }
         }
-        Ok(Some(out))
+        Ok(Drained::Pending(out))
     }
 
     async fn purge(&self, now_ms: u64) -> Result<usize, StoreError> {
@@ -334,13 +494,23 @@ impl MessageStore for MemoryStore {
             *c = (*c).min(entry.cursor);
         }
         let mut dropped = 0;
+        let mut freed = 0usize;
         for (dest, log) in st.logs.iter_mut() {
             let consumed_by_all = min_cursor.get(dest.as_str()).copied().unwrap_or(u64::MAX);
             let before = log.entries.len();
-            log.entries
-                .retain(|(seq, m)| *seq > consumed_by_all && !m.is_expired(now_ms));
+            let mut log_freed = 0usize;
+            log.entries.retain(|e| {
+                let keep = e.seq > consumed_by_all && !e.message.is_expired(now_ms);
+                if !keep {
+                    log_freed = log_freed.saturating_add(e.size);
+                }
+                keep
+            });
+            log.bytes = log.bytes.saturating_sub(log_freed);
+            freed = freed.saturating_add(log_freed);
             dropped += before - log.entries.len();
         }
+        st.total_bytes = st.total_bytes.saturating_sub(freed);
         Ok(dropped)
     }
 }
@@ -355,48 +525,71 @@ mod tests {
         Arc::new(Message::new(dest, Payload::Message(Value::Null)).with_ttl_ms(ttl_ms))
     }
 
+    const TEN: Retention = Retention {
+        max_messages: 10,
+        max_bytes: usize::MAX,
+        max_total_bytes: usize::MAX,
+    };
+
+    async fn append(s: &MemoryStore, message: Arc<Message>) -> u64 {
+        s.append(message, 100, TEN).await.unwrap().seq
+    }
+
+    async fn take(s: &MemoryStore, now_ms: u64) -> Vec<Pending> {
+        match s
+            .take_pending("c", now_ms, DrainBudget::default())
+            .await
+            .unwrap()
+        {
+            Drained::Pending(p) => p,
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[tokio::test]
     async fn retention_follows_subscribers() {
         let s = MemoryStore::new();
         // Nobody subscribed: sequence advances, nothing retained.
-        assert_eq!(s.append(m("d", 1000), 10).await.unwrap(), 1);
+        assert_eq!(append(&s, m("d", 1000)).await, 1);
         assert_eq!(s.retained_messages(), 0);
-        s.open_connection(Connection::new("c", "ch", 0, 1000))
+        s.open_connection(Connection::new("c", "ch", 0, 1000), Create::IfAbsent)
             .await
             .unwrap();
         let key = SubscriptionKey::new("c", "d", "x");
         let out = s.subscribe(key, None, None).await.unwrap();
         assert_eq!(out, SubscribeOutcome::Created { since_seq: 1 });
-        s.append(m("d", 1000), 10).await.unwrap();
-        s.append(m("d", 1000), 10).await.unwrap();
+        append(&s, m("d", 1000)).await;
+        append(&s, m("d", 1000)).await;
         assert_eq!(s.retained_messages(), 2);
+        assert_eq!(s.retained_bytes(), 200);
         // Purge keeps what the subscriber has not consumed yet...
         assert_eq!(s.purge(0).await.unwrap(), 0);
-        let pending = s.take_pending("c", 0).await.unwrap().unwrap();
+        let pending = take(&s, 0).await;
         assert_eq!(pending[0].messages.len(), 2);
         // ...and drops it once consumed by every subscriber.
         assert_eq!(s.purge(0).await.unwrap(), 2);
         assert_eq!(s.retained_messages(), 0);
+        assert_eq!(s.retained_bytes(), 0);
         // Removing the connection removes the subscription.
         s.remove_connection("c").await.unwrap();
-        s.append(m("d", 1000), 10).await.unwrap();
+        append(&s, m("d", 1000)).await;
         assert_eq!(s.retained_messages(), 0);
     }
 
     #[tokio::test]
     async fn expired_entries_in_the_middle_are_purged() {
         let s = MemoryStore::new();
-        s.open_connection(Connection::new("c", "ch", 0, 1000))
+        s.open_connection(Connection::new("c", "ch", 0, 1000), Create::IfAbsent)
             .await
             .unwrap();
         s.subscribe(SubscriptionKey::new("c", "d", "x"), None, None)
             .await
             .unwrap();
-        s.append(m("d", 1000), 10).await.unwrap();
-        s.append(m("d", 10), 10).await.unwrap();
-        s.append(m("d", 1000), 10).await.unwrap();
+        append(&s, m("d", 1000)).await;
+        append(&s, m("d", 10)).await;
+        append(&s, m("d", 1000)).await;
         assert_eq!(s.purge(100).await.unwrap(), 1);
-        let pending = s.take_pending("c", 100).await.unwrap().unwrap();
+        let pending = take(&s, 100).await;
         let seqs: Vec<u64> = pending[0].messages.iter().map(|(q, _)| *q).collect();
         assert_eq!(seqs, [1, 3]);
     }

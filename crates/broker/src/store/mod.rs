@@ -6,7 +6,8 @@
 //! next sequence number of its destination. Every consumer subscription
 //! has a cursor: the last sequence number it has been handed. A drain for
 //! a connection reads, for each of its subscriptions, the log entries after
-//! the cursor and moves the cursor to the end, so it costs O(new messages),
+//! the cursor and moves the cursor past what it handed out (see Bounds),
+//! so it costs O(new messages),
 //! however long the log or however many other subscribers exist. A new
 //! subscription starts at the log's current end, so it never sees older
 //! messages.
@@ -27,6 +28,18 @@
 //! Filtering (subtopic, selector, `DSDstClientId`, publisher echo, expiry)
 //! happens in the broker after the store hands entries out, so stores
 //! stay dumb and every store applies exactly the same rules.
+//!
+//! # Bounds
+//!
+//! Retention is bounded per destination by count and bytes and across
+//! destinations by bytes ([`Retention`]); the oldest entries go first
+//! (across destinations: in global append order). A drain is bounded by a
+//! [`DrainBudget`] shared by all subscriptions of the connection: entries
+//! are handed out in global append order until the budget is spent, and
+//! each cursor moves only past what was handed out, so the rest waits for
+//! the next drain. The budget counts *raw* entries (before the broker's
+//! filters): a drain may yield fewer deliveries than the budget after
+//! filtering, never loses one, and the store needs no filter logic.
 
 mod any;
 mod memory;
@@ -60,6 +73,98 @@ pub struct Pending {
     pub missed: u64,
 }
 
+/// How much one drain may hand out, over all subscriptions of the
+/// connection. At least one entry is handed out whenever one is pending,
+/// even if it alone passes `max_bytes`, so a large message cannot block
+/// its consumers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DrainBudget {
+    /// Most entries (one per message and subscription).
+    pub max_messages: usize,
+    /// Most bytes, summed over [`Message::size_bytes`] of those entries.
+    pub max_bytes: usize,
+}
+
+impl DrainBudget {
+    /// Default byte budget of one drain: 16 MiB, the default largest
+    /// request body, so a reply is of the order of what a client may send.
+    pub const DEFAULT_MAX_BYTES: usize = 16 << 20;
+
+    /// A budget of `max_messages` entries and the default bytes.
+    pub fn messages(max_messages: usize) -> Self {
+        DrainBudget {
+            max_messages,
+            max_bytes: Self::DEFAULT_MAX_BYTES,
+        }
+    }
+
+    /// Sets the byte budget.
+    pub fn with_max_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+}
+
+impl Default for DrainBudget {
+    /// 1,000 entries (the gateway's default `max_queued_messages_per_client`)
+    /// and [`DrainBudget::DEFAULT_MAX_BYTES`].
+    fn default() -> Self {
+        DrainBudget::messages(1_000)
+    }
+}
+
+/// What a drain found.
+#[derive(Debug, Clone)]
+pub enum Drained {
+    /// No connection has this id.
+    NotConnected,
+    /// The connection exists and holds no subscription (checked in the
+    /// same atomic step as the drain).
+    NotSubscribed,
+    /// The entries handed out, per subscription with something new.
+    Pending(Vec<Pending>),
+}
+
+/// The retention bounds an append enforces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Most entries in the destination's log.
+    pub max_messages: usize,
+    /// Most bytes in the destination's log.
+    pub max_bytes: usize,
+    /// Most bytes over every destination's log.
+    pub max_total_bytes: usize,
+}
+
+/// The result of an append.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Appended {
+    /// The message's sequence number in its destination.
+    pub seq: u64,
+    /// Entries dropped (of any destination) to keep the retention bounds.
+    pub dropped: u64,
+}
+
+/// Whether [`MessageStore::open_connection`] may create the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    /// Create it when absent.
+    IfAbsent,
+    /// Only touch an existing one.
+    No,
+}
+
+/// What [`MessageStore::open_connection`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// Created, as given.
+    Created(Connection),
+    /// It existed; touched (and promoted), as now stored.
+    Existing(Connection),
+    /// It did not exist and [`Create::No`] was asked.
+    Absent,
+}
+
 /// Shared broker state: connections, subscriptions with cursors, and
 /// per-destination ordered logs.
 ///
@@ -67,13 +172,15 @@ pub struct Pending {
 /// store holds a lock; a Redis store uses `MULTI`/Lua). Methods receive the
 /// current time from the broker instead of reading a clock.
 pub trait MessageStore: Send + Sync + 'static {
-    /// Inserts `connection` unless one with its id exists. Returns the
-    /// stored connection and whether it was created; an existing one is
-    /// touched at `connection.last_active_ms` instead.
+    /// Inserts `connection` unless one with its id exists (or `create` is
+    /// [`Create::No`]); an existing one is touched at
+    /// `connection.last_active_ms` instead, which also promotes it to its
+    /// full idle timeout ([`Connection::promoted_timeout_ms`]).
     fn open_connection(
         &self,
         connection: Connection,
-    ) -> impl Future<Output = Result<(Connection, bool), StoreError>> + Send;
+        create: Create,
+    ) -> impl Future<Output = Result<Opened, StoreError>> + Send;
 
     /// How many connections exist (cheap: a map length, a `ZCARD`).
     fn connection_count(&self) -> impl Future<Output = Result<usize, StoreError>> + Send;
@@ -127,22 +234,26 @@ pub trait MessageStore: Send + Sync + 'static {
         connection_id: &str,
     ) -> impl Future<Output = Result<Vec<Arc<Subscription>>, StoreError>> + Send;
 
-    /// Appends to the message's destination log, keeping at most
-    /// `max_retained` entries; returns the sequence number.
+    /// Appends to the message's destination log (`size_bytes` is its
+    /// [`Message::size_bytes`]), then drops the oldest entries until the
+    /// `retention` bounds hold. Nothing is retained while the destination
+    /// has no subscriber (nobody could ever receive it).
     fn append(
         &self,
         message: Arc<Message>,
-        max_retained: usize,
-    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+        size_bytes: usize,
+        retention: Retention,
+    ) -> impl Future<Output = Result<Appended, StoreError>> + Send;
 
-    /// For every subscription of the connection, takes the entries after
-    /// its cursor and advances the cursor past them; records a poll (and
-    /// activity) at `now_ms`. `None` when the connection does not exist.
+    /// Hands out, in global append order and within `budget`, the entries
+    /// after each subscription's cursor, and advances each cursor past
+    /// what it handed out only; records a poll (and activity) at `now_ms`.
     fn take_pending(
         &self,
         connection_id: &str,
         now_ms: u64,
-    ) -> impl Future<Output = Result<Option<Vec<Pending>>, StoreError>> + Send;
+        budget: DrainBudget,
+    ) -> impl Future<Output = Result<Drained, StoreError>> + Send;
 
     /// Drops entries that expired at `now_ms` or that every current
     /// subscription has already consumed; returns how many were dropped.

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use flexgate_broker::MessageStore;
+use flexgate_broker::{DrainBudget, IfUnsubscribed, MessageStore};
 use tokio::sync::Barrier;
 use tokio::time::Instant;
 
@@ -47,7 +47,12 @@ pub async fn hammer<S: MessageStore>(store: S) {
                 // Short deadlines make many waits start while publishes are
                 // in flight, exercising the register-then-check race.
                 let ds = b
-                    .wait_for_messages(&conn, Instant::now() + Duration::from_millis(20))
+                    .wait_for_messages(
+                        &conn,
+                        Instant::now() + Duration::from_millis(20),
+                        DrainBudget::default(),
+                        IfUnsubscribed::Fail,
+                    )
                     .await
                     .unwrap();
                 received += ds.len();

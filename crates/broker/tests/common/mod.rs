@@ -14,7 +14,21 @@ use std::time::Duration;
 use flexgate_amf::Value;
 use flexgate_broker::{Broker, BrokerConfig, DestinationConfig, Message, MessageStore, Payload};
 
-/// A broker with the destinations the scenarios use.
+/// A store whose whole state can be lost, as a Redis restart without
+/// persistence (or a FLUSHDB) loses it.
+pub trait Wipe {
+    /// Forgets every connection, subscription and message.
+    fn wipe(&self) -> impl std::future::Future<Output = ()>;
+}
+
+impl Wipe for flexgate_broker::MemoryStore {
+    async fn wipe(&self) {
+        for c in self.connections().await.unwrap() {
+            self.remove_connection(&c.id).await.unwrap();
+        }
+    }
+}
+
 /// The test broker with at most `max` connections.
 pub fn broker_with_max_connections<S: MessageStore>(store: S, max: usize) -> Broker<S> {
     Broker::new(
@@ -25,6 +39,7 @@ pub fn broker_with_max_connections<S: MessageStore>(store: S, max: usize) -> Bro
     )
 }
 
+/// A broker with the destinations the scenarios use.
 pub fn broker<S: MessageStore>(store: S) -> Broker<S> {
     let config = BrokerConfig::default()
         .with_idle_timeout(Duration::from_secs(60))
@@ -43,6 +58,27 @@ pub fn broker<S: MessageStore>(store: S) -> Broker<S> {
                 .default_ttl_ms(100)
                 .max_messages(3),
         );
+    Broker::new(store, config)
+}
+
+/// A broker for the bounds scenarios: `bytes` retains at most
+/// `per_destination` bytes, `ttl` caps TTLs at 1 s, everything retains at
+/// most `total` bytes; clients idle for 30 minutes, new ones for 2.
+pub fn bounded_broker<S: MessageStore>(
+    store: S,
+    per_destination: usize,
+    total: usize,
+) -> Broker<S> {
+    let config = BrokerConfig::default()
+        .with_idle_timeout(Duration::from_secs(30 * 60))
+        .with_new_client_timeout(Duration::from_secs(2 * 60))
+        .with_max_total_retained_bytes(total)
+        .with_destination(
+            "bytes",
+            DestinationConfig::default().max_retained_bytes(per_destination),
+        )
+        .with_destination("other", DestinationConfig::default())
+        .with_destination("ttl", DestinationConfig::default().max_ttl_ms(1_000));
     Broker::new(store, config)
 }
 

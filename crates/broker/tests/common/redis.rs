@@ -10,8 +10,9 @@ use std::sync::Arc;
 
 use flexgate_amf::Registry;
 use flexgate_broker::{
-    Connection, ConnectionUpdate, MessageStore, Pending, RedisStore, Selector, StoreError,
-    SubscribeOutcome, Subscription, SubscriptionKey, Subtopic, Unsubscribe,
+    Appended, Connection, ConnectionUpdate, Create, DrainBudget, Drained, MessageStore, Opened,
+    RedisStore, Retention, Selector, StoreError, SubscribeOutcome, Subscription, SubscriptionKey,
+    Subtopic, Unsubscribe,
 };
 
 /// The Redis URL to test against; `None` (after saying so) to skip.
@@ -150,12 +151,21 @@ impl Drop for PausedClockRedis {
     }
 }
 
+impl super::Wipe for PausedClockRedis {
+    /// Deletes every key under the prefix: a FLUSHDB for this store.
+    async fn wipe(&self) {
+        self.run(|s| async move { s.delete_all().await })
+            .expect("delete the prefix's keys");
+    }
+}
+
 impl MessageStore for PausedClockRedis {
     async fn open_connection(
         &self,
         connection: Connection,
-    ) -> Result<(Connection, bool), StoreError> {
-        self.run(|s| async move { s.open_connection(connection).await })
+        create: Create,
+    ) -> Result<Opened, StoreError> {
+        self.run(|s| async move { s.open_connection(connection, create).await })
     }
 
     async fn connection_count(&self) -> Result<usize, StoreError> {
@@ -229,18 +239,20 @@ impl MessageStore for PausedClockRedis {
     async fn append(
         &self,
         message: Arc<flexgate_broker::Message>,
-        max_retained: usize,
-    ) -> Result<u64, StoreError> {
-        self.run(|s| async move { s.append(message, max_retained).await })
+        size_bytes: usize,
+        retention: Retention,
+    ) -> Result<Appended, StoreError> {
+        self.run(|s| async move { s.append(message, size_bytes, retention).await })
     }
 
     async fn take_pending(
         &self,
         connection_id: &str,
         now_ms: u64,
-    ) -> Result<Option<Vec<Pending>>, StoreError> {
+        budget: DrainBudget,
+    ) -> Result<Drained, StoreError> {
         let id = connection_id.to_owned();
-        self.run(|s| async move { s.take_pending(&id, now_ms).await })
+        self.run(|s| async move { s.take_pending(&id, now_ms, budget).await })
     }
 
     async fn purge(&self, now_ms: u64) -> Result<usize, StoreError> {

@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use flexgate_amf::Value;
 use flexgate_broker::{
-    BrokerError, Cleaner, ConnectionUpdate, MessageStore, Payload, SubscribeOutcome,
+    BrokerError, Cleaner, ConnectionUpdate, DrainBudget, IfUnsubscribed, MessageStore, Payload,
+    SubscribeOutcome,
 };
 use tokio::time::{advance, Instant};
 
-use super::{bodies, broker, broker_with_max_connections, msg};
+use super::{bodies, bounded_broker, broker, broker_with_max_connections, msg};
 
 pub async fn publish_and_poll<S: MessageStore>(store: S) {
     let b = broker(store);
@@ -22,15 +23,19 @@ pub async fn publish_and_poll<S: MessageStore>(store: S) {
     assert!(matches!(out, SubscribeOutcome::Created { .. }));
     b.publish_message(msg("news", "a")).await.unwrap();
     b.publish_message(msg("news", "b")).await.unwrap();
-    let ds = b.poll(&c.id).await.unwrap();
+    let ds = b.poll(&c.id, DrainBudget::default()).await.unwrap();
     assert_eq!(bodies(&ds), ["a", "b"]);
     assert!(ds.iter().all(|d| d.client_id == "consumer-1"));
     assert!(ds[0].seq < ds[1].seq);
     assert!(ds[0].message.timestamp_ms > 0);
     // Each message once.
-    assert!(b.poll(&c.id).await.unwrap().is_empty());
+    assert!(b
+        .poll(&c.id, DrainBudget::default())
+        .await
+        .unwrap()
+        .is_empty());
     assert!(matches!(
-        b.poll("nope").await,
+        b.poll("nope", DrainBudget::default()).await,
         Err(BrokerError::NotConnected(_))
     ));
     // Connecting again with the same id returns the same connection.
@@ -50,8 +55,14 @@ pub async fn no_messages_from_before_subscribe<S: MessageStore>(store: S) {
         .await
         .unwrap();
     b.publish_message(msg("news", "new")).await.unwrap();
-    assert_eq!(bodies(&b.poll("late").await.unwrap()), ["new"]);
-    assert_eq!(bodies(&b.poll("early").await.unwrap()), ["old", "new"]);
+    assert_eq!(
+        bodies(&b.poll("late", DrainBudget::default()).await.unwrap()),
+        ["new"]
+    );
+    assert_eq!(
+        bodies(&b.poll("early", DrainBudget::default()).await.unwrap()),
+        ["old", "new"]
+    );
 }
 
 pub async fn unknown_destination<S: MessageStore>(store: S) {
@@ -98,7 +109,7 @@ pub async fn subtopic_routing<S: MessageStore>(store: S) {
         m.subtopic = sub.map(str::to_owned);
         b.publish_message(m).await.unwrap();
     }
-    let ds = b.poll(&c.id).await.unwrap();
+    let ds = b.poll(&c.id, DrainBudget::default()).await.unwrap();
     let got = |client: &str| -> Vec<String> {
         bodies(
             &ds.iter()
@@ -123,7 +134,10 @@ pub async fn subtopic_routing<S: MessageStore>(store: S) {
     b.publish_message(msg("slash", "y").with_subtopic("a.b"))
         .await
         .unwrap();
-    assert_eq!(bodies(&b.poll("c").await.unwrap()), ["x"]);
+    assert_eq!(
+        bodies(&b.poll("c", DrainBudget::default()).await.unwrap()),
+        ["x"]
+    );
 }
 
 pub async fn subtopic_errors<S: MessageStore>(store: S) {
@@ -192,7 +206,7 @@ pub async fn selector_routing<S: MessageStore>(store: S) {
     )
     .await
     .unwrap();
-    let ds = b.poll("c").await.unwrap();
+    let ds = b.poll("c", DrainBudget::default()).await.unwrap();
     let cheap: Vec<_> = ds
         .iter()
         .filter(|d| d.client_id == "cheap")
@@ -289,7 +303,10 @@ pub async fn ttl_expiry<S: MessageStore>(store: S) {
         .await
         .unwrap();
     advance(Duration::from_millis(100)).await;
-    assert_eq!(bodies(&b.poll("c").await.unwrap()), ["long"]);
+    assert_eq!(
+        bodies(&b.poll("c", DrainBudget::default()).await.unwrap()),
+        ["long"]
+    );
     // An expired message is purged even though it was never delivered.
     b.publish_message(msg("news", "gone").with_ttl_ms(50))
         .await
@@ -297,7 +314,11 @@ pub async fn ttl_expiry<S: MessageStore>(store: S) {
     advance(Duration::from_millis(100)).await;
     let stats = b.purge().await.unwrap();
     assert!(stats.messages >= 1, "{stats:?}");
-    assert!(b.poll("c").await.unwrap().is_empty());
+    assert!(b
+        .poll("c", DrainBudget::default())
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 pub async fn ttl_override_and_default<S: MessageStore>(store: S) {
@@ -312,7 +333,10 @@ pub async fn ttl_override_and_default<S: MessageStore>(store: S) {
         .unwrap();
     assert_eq!(p.message.ttl_ms, 500);
     advance(Duration::from_millis(200)).await;
-    assert_eq!(bodies(&b.poll("c").await.unwrap()), ["e"]);
+    assert_eq!(
+        bodies(&b.poll("c", DrainBudget::default()).await.unwrap()),
+        ["e"]
+    );
 }
 
 pub async fn retention_limit<S: MessageStore>(store: S) {
@@ -324,7 +348,10 @@ pub async fn retention_limit<S: MessageStore>(store: S) {
             .await
             .unwrap();
     }
-    assert_eq!(bodies(&b.poll("c").await.unwrap()), ["2", "3", "4"]);
+    assert_eq!(
+        bodies(&b.poll("c", DrainBudget::default()).await.unwrap()),
+        ["2", "3", "4"]
+    );
 }
 
 pub async fn targeted_messages<S: MessageStore>(store: S) {
@@ -344,10 +371,10 @@ pub async fn targeted_messages<S: MessageStore>(store: S) {
     b.publish_message(msg("news", "to-nobody").with_target("c3"))
         .await
         .unwrap();
-    let c1 = b.poll("c1").await.unwrap();
+    let c1 = b.poll("c1", DrainBudget::default()).await.unwrap();
     assert_eq!(bodies(&c1), ["to-c1-b"]);
     assert_eq!(c1[0].client_id, "c1-b");
-    let c2 = b.poll("c2").await.unwrap();
+    let c2 = b.poll("c2", DrainBudget::default()).await.unwrap();
     assert_eq!(bodies(&c2), ["to-c2"]);
 }
 
@@ -369,8 +396,14 @@ pub async fn publisher_echo_rule<S: MessageStore>(store: S) {
         .await
         .unwrap();
     // BlazeDS default: the sender receives its own message.
-    assert_eq!(bodies(&b.poll("pub").await.unwrap()), ["n"]);
-    assert_eq!(bodies(&b.poll("other").await.unwrap()), ["n", "q"]);
+    assert_eq!(
+        bodies(&b.poll("pub", DrainBudget::default()).await.unwrap()),
+        ["n"]
+    );
+    assert_eq!(
+        bodies(&b.poll("other", DrainBudget::default()).await.unwrap()),
+        ["n", "q"]
+    );
 }
 
 pub async fn unsubscribe<S: MessageStore>(store: S) {
@@ -397,12 +430,15 @@ pub async fn unsubscribe<S: MessageStore>(store: S) {
         .await
         .unwrap();
     b.publish_message(msg("chat", "n")).await.unwrap();
-    let ds = b.poll("c").await.unwrap();
+    let ds = b.poll("c", DrainBudget::default()).await.unwrap();
     assert_eq!(bodies(&ds), ["n"]);
     assert_eq!(ds[0].client_id, "y");
     assert!(b.unsubscribe_all("c", "y", "chat").await.unwrap());
     b.publish_message(msg("chat", "o")).await.unwrap();
-    assert!(b.poll("c").await.unwrap().is_empty());
+    assert!(matches!(
+        b.poll("c", DrainBudget::default()).await,
+        Err(BrokerError::NotSubscribed(_))
+    ));
     assert!(b.subscriptions("c").await.unwrap().is_empty());
 }
 
@@ -424,7 +460,7 @@ pub async fn multiple_consumers_on_one_connection<S: MessageStore>(store: S) {
     b.publish_message(msg("chat", "m2").with_subtopic("x.q"))
         .await
         .unwrap();
-    let ds = b.poll("c").await.unwrap();
+    let ds = b.poll("c", DrainBudget::default()).await.unwrap();
     let pairs: Vec<(String, String)> = ds
         .iter()
         .map(|d| {
@@ -474,7 +510,10 @@ pub async fn multi_filter_consumer_gets_each_message_once<S: MessageStore>(store
         .await
         .unwrap();
     // "before-second" matched only the later filter, which began after it.
-    assert_eq!(bodies(&b.poll("c").await.unwrap()), ["both", "star-only"]);
+    assert_eq!(
+        bodies(&b.poll("c", DrainBudget::default()).await.unwrap()),
+        ["both", "star-only"]
+    );
     assert_eq!(b.subscriptions("c").await.unwrap().len(), 1);
 }
 
@@ -497,15 +536,21 @@ pub async fn connection_expiry<S: MessageStore>(store: S) {
         Err(BrokerError::NotConnected(_))
     ));
     assert!(matches!(
-        b.poll("idle").await,
+        b.poll("idle", DrainBudget::default()).await,
         Err(BrokerError::NotConnected(_))
     ));
     assert!(b.subscriptions("idle").await.unwrap().is_empty());
-    assert_eq!(bodies(&b.poll("busy").await.unwrap()), ["pending"]);
+    assert_eq!(
+        bodies(&b.poll("busy", DrainBudget::default()).await.unwrap()),
+        ["pending"]
+    );
     // Reconnecting with the old id starts afresh, without the old
     // subscriptions or deliveries.
     b.connect(Some("idle"), "ch").await.unwrap();
-    assert!(b.poll("idle").await.unwrap().is_empty());
+    assert!(matches!(
+        b.poll("idle", DrainBudget::default()).await,
+        Err(BrokerError::NotSubscribed(_))
+    ));
     assert!(b.disconnect("idle").await.unwrap());
     assert!(!b.disconnect("idle").await.unwrap());
 }
@@ -552,7 +597,11 @@ pub async fn connection_attributes_and_principal<S: MessageStore>(store: S) {
     assert_eq!(c.principal.as_deref(), Some("alice"));
     assert_eq!(c.attributes.get("k").map(String::as_str), Some("v"));
     advance(Duration::from_millis(5)).await;
-    b.poll("c").await.unwrap();
+    // Refused for want of subscriptions, the poll is still recorded.
+    assert!(matches!(
+        b.poll("c", DrainBudget::default()).await,
+        Err(BrokerError::NotSubscribed(_))
+    ));
     let c2 = b.connection("c").await.unwrap();
     assert!(c2.last_polled_ms > c.last_polled_ms);
     assert!(matches!(
@@ -568,7 +617,12 @@ pub async fn wait_returns_empty_at_deadline<S: MessageStore>(store: S) {
     b.subscribe("c", "x", "news", None, None).await.unwrap();
     let start = Instant::now();
     let ds = b
-        .wait_for_messages("c", start + Duration::from_secs(30))
+        .wait_for_messages(
+            "c",
+            start + Duration::from_secs(30),
+            DrainBudget::default(),
+            IfUnsubscribed::Fail,
+        )
         .await
         .unwrap();
     assert!(ds.is_empty());
@@ -583,8 +637,13 @@ pub async fn wait_woken_by_publish<S: MessageStore>(store: S) {
     let waiter = {
         let b = b.clone();
         tokio::spawn(async move {
-            b.wait_for_messages("c", Instant::now() + Duration::from_secs(30))
-                .await
+            b.wait_for_messages(
+                "c",
+                Instant::now() + Duration::from_secs(30),
+                DrainBudget::default(),
+                IfUnsubscribed::Fail,
+            )
+            .await
         })
     };
     // Let the waiter register, then publish; the wait ends long before its
@@ -598,7 +657,12 @@ pub async fn wait_woken_by_publish<S: MessageStore>(store: S) {
     // A message published before the wait starts is returned at once.
     b.publish_message(msg("news", "early")).await.unwrap();
     let ds = b
-        .wait_for_messages("c", Instant::now() + Duration::from_secs(30))
+        .wait_for_messages(
+            "c",
+            Instant::now() + Duration::from_secs(30),
+            DrainBudget::default(),
+            IfUnsubscribed::Fail,
+        )
         .await
         .unwrap();
     assert_eq!(bodies(&ds), ["early"]);
@@ -610,7 +674,10 @@ pub async fn wait_woken_by_subscribe<S: MessageStore>(store: S) {
     let deadline = Instant::now() + Duration::from_secs(30);
     let waiter = {
         let b = b.clone();
-        tokio::spawn(async move { b.wait_for_messages("c", deadline).await })
+        tokio::spawn(async move {
+            b.wait_for_messages("c", deadline, DrainBudget::default(), IfUnsubscribed::Wait)
+                .await
+        })
     };
     tokio::task::yield_now().await;
     // Subscribing while the poll waits makes it listen to the new
@@ -632,7 +699,10 @@ pub async fn wait_fails_on_disconnect<S: MessageStore>(store: S) {
     let deadline = Instant::now() + Duration::from_secs(30);
     let waiter = {
         let b = b.clone();
-        tokio::spawn(async move { b.wait_for_messages("c", deadline).await })
+        tokio::spawn(async move {
+            b.wait_for_messages("c", deadline, DrainBudget::default(), IfUnsubscribed::Fail)
+                .await
+        })
     };
     tokio::task::yield_now().await;
     b.disconnect("c").await.unwrap();
@@ -683,7 +753,7 @@ pub async fn server_side_publish<S: MessageStore>(store: S) {
     )
     .await
     .unwrap();
-    let ds = b.poll("c").await.unwrap();
+    let ds = b.poll("c", DrainBudget::default()).await.unwrap();
     assert_eq!(ds.len(), 1);
     assert_eq!(ds[0].message.id, published.message.id);
     assert_eq!(ds[0].message.payload, Payload::Body(Value::Number(42.0)));
@@ -700,7 +770,10 @@ pub async fn deliveries_across_destinations<S: MessageStore>(store: S) {
         b.publish_message(msg(d, body)).await.unwrap();
         advance(Duration::from_millis(1)).await;
     }
-    assert_eq!(bodies(&b.poll("c").await.unwrap()), ["1", "2", "3", "4"]);
+    assert_eq!(
+        bodies(&b.poll("c", DrainBudget::default()).await.unwrap()),
+        ["1", "2", "3", "4"]
+    );
 }
 
 pub async fn listing_connections_and_subscriptions<S: MessageStore>(store: S) {
@@ -755,13 +828,343 @@ pub async fn counters_count_publishes_and_deliveries<S: MessageStore>(store: S) 
     assert_eq!(b.counters().published, 3);
     assert_eq!(b.counters().delivered, 0);
     // Three messages to two consumers: six deliveries.
-    assert_eq!(b.poll("c").await.unwrap().len(), 6);
-    assert!(b.poll("c").await.unwrap().is_empty());
+    assert_eq!(b.poll("c", DrainBudget::default()).await.unwrap().len(), 6);
+    assert!(b
+        .poll("c", DrainBudget::default())
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(
         b.counters(),
         flexgate_broker::BrokerCounters {
             published: 3,
-            delivered: 6
+            delivered: 6,
+            dropped: 0,
         }
     );
+}
+
+/// A message of about `n` bytes.
+fn sized(destination: &str, body: &str, n: usize) -> flexgate_broker::Message {
+    msg(destination, &format!("{body}{}", " ".repeat(n)))
+}
+
+fn body_names(ds: &[flexgate_broker::Delivery]) -> Vec<String> {
+    bodies(ds)
+        .into_iter()
+        .map(|b| b.trim_end().to_owned())
+        .collect()
+}
+
+pub async fn retained_bytes_per_destination<S: MessageStore>(store: S) {
+    let one = sized("bytes", "0", 10_000).size_bytes();
+    // Room for three and a half messages.
+    let b = bounded_broker(store, 3 * one + one / 2, usize::MAX);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "x", "bytes", None, None).await.unwrap();
+    for i in 0..5 {
+        b.publish_message(sized("bytes", &i.to_string(), 10_000))
+            .await
+            .unwrap();
+    }
+    assert_eq!(b.counters().dropped, 2);
+    assert_eq!(
+        body_names(&b.poll("c", DrainBudget::default()).await.unwrap()),
+        ["2", "3", "4"]
+    );
+    // One message larger than the whole bound is refused, not stored.
+    match b.publish_message(sized("bytes", "huge", 4 * one)).await {
+        Err(BrokerError::MessageTooLarge {
+            destination,
+            size,
+            max,
+        }) => {
+            assert_eq!(destination, "bytes");
+            assert!(size > max);
+            assert_eq!(max, 3 * one + one / 2);
+        }
+        other => panic!("expected MessageTooLarge, got {other:?}"),
+    }
+    assert_eq!(b.counters().published, 5);
+    assert!(b
+        .poll("c", DrainBudget::default())
+        .await
+        .unwrap()
+        .is_empty());
+    // Consumed entries purged give their bytes back: three fit again.
+    b.purge().await.unwrap();
+    for i in 5..8 {
+        b.publish_message(sized("bytes", &i.to_string(), 10_000))
+            .await
+            .unwrap();
+    }
+    assert_eq!(b.counters().dropped, 2);
+    assert_eq!(
+        body_names(&b.poll("c", DrainBudget::default()).await.unwrap()),
+        ["5", "6", "7"]
+    );
+}
+
+pub async fn retained_bytes_across_destinations<S: MessageStore>(store: S) {
+    let one = sized("bytes", "a1", 10_000).size_bytes();
+    assert_eq!(one, sized("other", "a1", 10_000).size_bytes());
+    let b = bounded_broker(store, usize::MAX, 3 * one + one / 2);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "x", "bytes", None, None).await.unwrap();
+    b.subscribe("c", "y", "other", None, None).await.unwrap();
+    for (d, body) in [
+        ("bytes", "a1"),
+        ("other", "b1"),
+        ("bytes", "a2"),
+        ("other", "b2"),
+    ] {
+        b.publish_message(sized(d, body, 10_000)).await.unwrap();
+        advance(Duration::from_millis(1)).await;
+    }
+    // The oldest of all, whatever its destination, went first.
+    assert_eq!(b.counters().dropped, 1);
+    assert_eq!(
+        body_names(&b.poll("c", DrainBudget::default()).await.unwrap()),
+        ["b1", "a2", "b2"]
+    );
+    // The total bound refuses a message alone larger than it.
+    assert!(matches!(
+        b.publish_message(sized("other", "huge", 4 * one)).await,
+        Err(BrokerError::MessageTooLarge { .. })
+    ));
+}
+
+pub async fn server_side_maximum_ttl<S: MessageStore>(store: S) {
+    let b = bounded_broker(store, usize::MAX, usize::MAX);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "x", "ttl", None, None).await.unwrap();
+    let capped = b
+        .publish_message(msg("ttl", "forever-ish").with_ttl_ms(86_400_000))
+        .await
+        .unwrap();
+    assert_eq!(capped.message.ttl_ms, 1_000);
+    let short = b
+        .publish_message(msg("ttl", "short").with_ttl_ms(500))
+        .await
+        .unwrap();
+    assert_eq!(short.message.ttl_ms, 500);
+    let default = b.publish_message(msg("ttl", "default")).await.unwrap();
+    assert_eq!(default.message.ttl_ms, 30_000, "TTL 0 takes the default");
+    advance(Duration::from_millis(1_500)).await;
+    assert_eq!(
+        bodies(&b.poll("c", DrainBudget::default()).await.unwrap()),
+        ["default"]
+    );
+}
+
+pub async fn drain_budget_is_shared_and_loses_nothing<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "n", "news", None, None).await.unwrap();
+    b.subscribe("c", "h", "chat", None, None).await.unwrap();
+    let total = 2_500;
+    let mut sent = Vec::with_capacity(total);
+    for i in 0..total {
+        let d = if i % 3 == 0 { "chat" } else { "news" };
+        b.publish_message(msg(d, &i.to_string()).with_ttl_ms(600_000))
+            .await
+            .unwrap();
+        sent.push(i.to_string());
+        advance(Duration::from_millis(1)).await;
+    }
+    let budget = DrainBudget::messages(1_000);
+    let mut got = Vec::new();
+    let mut sizes = Vec::new();
+    loop {
+        let ds = b.poll("c", budget).await.unwrap();
+        if ds.is_empty() {
+            break;
+        }
+        sizes.push(ds.len());
+        got.extend(bodies(&ds));
+    }
+    assert_eq!(sizes, [1_000, 1_000, 500]);
+    assert_eq!(got, sent, "all, in publish order, none twice");
+    assert_eq!(b.counters().delivered, total as u64);
+}
+
+pub async fn drain_budget_in_bytes<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "x", "news", None, None).await.unwrap();
+    let one = sized("news", "0", 1_000).size_bytes();
+    for i in 0..3 {
+        b.publish_message(sized("news", &i.to_string(), 1_000))
+            .await
+            .unwrap();
+    }
+    let two = DrainBudget::messages(100).with_max_bytes(2 * one);
+    assert_eq!(body_names(&b.poll("c", two).await.unwrap()), ["0", "1"]);
+    // A budget smaller than one message still hands one out.
+    b.publish_message(sized("news", "3", 1_000)).await.unwrap();
+    let tiny = DrainBudget::messages(100).with_max_bytes(1);
+    assert_eq!(body_names(&b.poll("c", tiny).await.unwrap()), ["2"]);
+    assert_eq!(body_names(&b.poll("c", tiny).await.unwrap()), ["3"]);
+    assert!(b.poll("c", tiny).await.unwrap().is_empty());
+}
+
+pub async fn drain_budget_counts_entries_before_filtering<S: MessageStore>(store: S) {
+    let b = Arc::new(broker(store));
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "x", "chat", Some("wanted"), None)
+        .await
+        .unwrap();
+    for i in 0..5 {
+        b.publish_message(msg("chat", &format!("other-{i}")).with_subtopic("other"))
+            .await
+            .unwrap();
+    }
+    b.publish_message(msg("chat", "hit").with_subtopic("wanted"))
+        .await
+        .unwrap();
+    let budget = DrainBudget::messages(2);
+    // A plain poll may come back empty: its budget went to refused entries.
+    assert!(b.poll("c", budget).await.unwrap().is_empty());
+    // A long poll keeps draining instead of waiting for a publish that
+    // will never come: it returns long before its deadline.
+    let start = Instant::now();
+    let ds = b
+        .wait_for_messages(
+            "c",
+            start + Duration::from_secs(30),
+            budget,
+            IfUnsubscribed::Fail,
+        )
+        .await
+        .unwrap();
+    assert_eq!(bodies(&ds), ["hit"]);
+    assert!(Instant::now() < start + Duration::from_secs(30));
+}
+
+pub async fn no_subscriptions_is_not_an_empty_poll<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    assert!(matches!(
+        b.poll("c", DrainBudget::default()).await,
+        Err(BrokerError::NotSubscribed(id)) if id == "c"
+    ));
+    // A long poll fails at once instead of waiting (time is paused: only
+    // the 30 s deadline could end a wait).
+    let start = Instant::now();
+    let waited = b
+        .wait_for_messages(
+            "c",
+            start + Duration::from_secs(30),
+            DrainBudget::default(),
+            IfUnsubscribed::Fail,
+        )
+        .await;
+    assert!(matches!(waited, Err(BrokerError::NotSubscribed(_))));
+    assert_eq!(Instant::now(), start);
+    assert_eq!(b.wake_hub().waiter_count(), 0);
+    // Unknown connections stay NotConnected, on both paths.
+    assert!(matches!(
+        b.poll("ghost", DrainBudget::default()).await,
+        Err(BrokerError::NotConnected(_))
+    ));
+    assert!(matches!(
+        b.wait_for_messages(
+            "ghost",
+            start + Duration::from_secs(30),
+            DrainBudget::default(),
+            IfUnsubscribed::Wait,
+        )
+        .await,
+        Err(BrokerError::NotConnected(_))
+    ));
+    // Once the last subscription goes, so does the right to poll.
+    b.subscribe("c", "x", "news", None, None).await.unwrap();
+    assert!(b
+        .poll("c", DrainBudget::default())
+        .await
+        .unwrap()
+        .is_empty());
+    b.unsubscribe_all("c", "x", "news").await.unwrap();
+    assert!(matches!(
+        b.poll("c", DrainBudget::default()).await,
+        Err(BrokerError::NotSubscribed(_))
+    ));
+}
+
+pub async fn connect_existing_never_creates<S: MessageStore>(store: S) {
+    let b = broker(store);
+    assert!(matches!(
+        b.connect_existing("ghost").await,
+        Err(BrokerError::NotConnected(id)) if id == "ghost"
+    ));
+    assert!(matches!(
+        b.connection("ghost").await,
+        Err(BrokerError::NotConnected(_))
+    ));
+    assert_eq!(b.store().connection_count().await.unwrap(), 0);
+    let c = b.connect(Some("c"), "amf").await.unwrap();
+    advance(Duration::from_secs(5)).await;
+    let again = b.connect_existing("c").await.unwrap();
+    assert_eq!(again.channel, "amf");
+    assert_eq!(again.created_ms, c.created_ms);
+    assert!(again.last_active_ms > c.last_active_ms, "touched");
+}
+
+pub async fn lost_store_state_is_not_an_empty_success<S: MessageStore + super::Wipe>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "x", "news", None, None).await.unwrap();
+    b.publish_message(msg("news", "lost")).await.unwrap();
+    // The store restarts empty (Redis without persistence; FLUSHDB).
+    b.store().wipe().await;
+    assert!(matches!(
+        b.connect_existing("c").await,
+        Err(BrokerError::NotConnected(_))
+    ));
+    assert!(matches!(
+        b.poll("c", DrainBudget::default()).await,
+        Err(BrokerError::NotConnected(_))
+    ));
+    assert_eq!(b.store().connection_count().await.unwrap(), 0);
+    // Re-created by a ping, the client has no subscriptions: its poll says
+    // so instead of answering "nothing new".
+    b.connect(Some("c"), "ch").await.unwrap();
+    assert!(matches!(
+        b.poll("c", DrainBudget::default()).await,
+        Err(BrokerError::NotSubscribed(_))
+    ));
+}
+
+pub async fn one_shot_clients_expire_quickly<S: MessageStore>(store: S) {
+    let b = bounded_broker(store, usize::MAX, usize::MAX);
+    let once = b.connect(Some("once"), "ch").await.unwrap();
+    assert_eq!(once.idle_timeout_ms, 120_000);
+    b.connect(Some("twice"), "ch").await.unwrap();
+    b.connect(Some("polled"), "ch").await.unwrap();
+    b.connect(Some("touched"), "ch").await.unwrap();
+    advance(Duration::from_secs(60)).await;
+    let twice = b.connect(Some("twice"), "ch").await.unwrap();
+    assert_eq!(twice.idle_timeout_ms, 30 * 60 * 1000, "promoted");
+    assert_eq!(twice.promoted_timeout_ms, None);
+    b.subscribe("polled", "p", "other", None, None)
+        .await
+        .unwrap();
+    b.poll("polled", DrainBudget::default()).await.unwrap();
+    b.touch("touched").await.unwrap();
+    advance(Duration::from_secs(90)).await;
+    let stats = b.purge().await.unwrap();
+    assert_eq!(stats.connections, 1);
+    assert!(matches!(
+        b.connection("once").await,
+        Err(BrokerError::NotConnected(_))
+    ));
+    for id in ["twice", "polled", "touched"] {
+        let c = b.connection(id).await.unwrap();
+        assert_eq!(c.idle_timeout_ms, 30 * 60 * 1000, "{id}");
+    }
+    // Promoted clients keep the full idle timeout.
+    advance(Duration::from_secs(20 * 60)).await;
+    assert_eq!(b.purge().await.unwrap().connections, 0);
+    advance(Duration::from_secs(15 * 60)).await;
+    assert_eq!(b.purge().await.unwrap().connections, 3);
 }

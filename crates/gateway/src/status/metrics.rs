@@ -150,6 +150,7 @@ mod tests {
         BrokerCounters {
             published,
             delivered,
+            ..BrokerCounters::default()
         }
     }
 

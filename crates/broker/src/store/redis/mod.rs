@@ -20,7 +20,7 @@ use flexgate_amf::Registry;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::AsyncCommands;
 
-use super::{MessageStore, Pending};
+use super::{Appended, Create, DrainBudget, Drained, MessageStore, Opened, Pending, Retention};
 use crate::connection::{Connection, ConnectionUpdate};
 use crate::error::StoreError;
 use crate::message::Message;
@@ -159,6 +159,7 @@ impl RedisStore {
                 "la" => c.last_active_ms = num(&v)?,
                 "lp" => c.last_polled_ms = num(&v)?,
                 "to" => c.idle_timeout_ms = num(&v)?,
+                "pt" => c.promoted_timeout_ms = Some(num(&v)?),
                 "p" => c.principal = Some(v),
                 other => {
                     if let Some(name) = other.strip_prefix("a:") {
@@ -286,6 +287,13 @@ impl RedisStore {
     }
 }
 
+/// A count or byte figure as a script argument. Lua numbers are doubles,
+/// and Redis reads a huge one back as `1e+19`, which it refuses as a
+/// `LIMIT`; 2^53 is exact and larger than any real bound.
+fn lua_count(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX).min(1 << 53)
+}
+
 /// Escapes `*?[]\` so the prefix matches literally in `SCAN MATCH`.
 fn escape_glob(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -324,8 +332,9 @@ impl MessageStore for RedisStore {
     async fn open_connection(
         &self,
         connection: Connection,
-    ) -> Result<(Connection, bool), StoreError> {
-        let (created, fields): (u8, Vec<(String, String)>) = self
+        create: Create,
+    ) -> Result<Opened, StoreError> {
+        let (outcome, fields): (u8, Vec<(String, String)>) = self
             .scripts
             .open
             .arg(&*self.prefix)
@@ -334,13 +343,27 @@ impl MessageStore for RedisStore {
             .arg(connection.created_ms)
             .arg(connection.last_active_ms)
             .arg(connection.idle_timeout_ms)
+            .arg(u8::from(create == Create::IfAbsent))
+            .arg(
+                connection
+                    .promoted_timeout_ms
+                    .map_or_else(String::new, |ms| ms.to_string()),
+            )
             .invoke_async(&mut self.conn())
             .await
             .map_err(|e| redis_error("open connection", e))?;
-        let stored = self
-            .decode_connection(fields)?
-            .ok_or_else(|| StoreError::new("redis: connection vanished while opening"))?;
-        Ok((stored, created == 1))
+        let stored = || {
+            self.decode_connection(fields)?
+                .ok_or_else(|| StoreError::new("redis: connection vanished while opening"))
+        };
+        match outcome {
+            0 => Ok(Opened::Existing(stored()?)),
+            1 => Ok(Opened::Created(stored()?)),
+            2 => Ok(Opened::Absent),
+            other => Err(StoreError::new(format!(
+                "redis: unexpected open outcome {other}"
+            ))),
+        }
     }
 
     async fn connection_count(&self) -> Result<usize, StoreError> {
@@ -509,43 +532,59 @@ impl MessageStore for RedisStore {
         Ok(out)
     }
 
-    async fn append(&self, message: Arc<Message>, max_retained: usize) -> Result<u64, StoreError> {
+    async fn append(
+        &self,
+        message: Arc<Message>,
+        size_bytes: usize,
+        retention: Retention,
+    ) -> Result<Appended, StoreError> {
         let envelope = codec::encode_message(&message)?;
         let grace = u64::try_from(EXPIRY_GRACE.as_millis()).unwrap_or(u64::MAX);
         let redis_ttl = message
             .ttl_ms
             .saturating_add(grace)
             .min(MAX_REDIS_EXPIRY_MS);
-        self.scripts
+        let (seq, dropped): (u64, u64) = self
+            .scripts
             .append
             .arg(&*self.prefix)
             .arg(&message.destination)
             .arg(envelope)
-            .arg(max_retained)
+            .arg(lua_count(retention.max_messages))
             .arg(redis_ttl)
             .arg(message.expires_at_ms())
+            .arg(lua_count(size_bytes))
+            .arg(lua_count(retention.max_bytes))
+            .arg(lua_count(retention.max_total_bytes))
             .invoke_async(&mut self.conn())
             .await
-            .map_err(|e| redis_error("append", e))
+            .map_err(|e| redis_error("append", e))?;
+        Ok(Appended { seq, dropped })
     }
 
     async fn take_pending(
         &self,
         connection_id: &str,
         now_ms: u64,
-    ) -> Result<Option<Vec<Pending>>, StoreError> {
+        budget: DrainBudget,
+    ) -> Result<Drained, StoreError> {
         let reply: Option<TakeReply> = self
             .scripts
             .take
             .arg(&*self.prefix)
             .arg(connection_id)
             .arg(now_ms)
+            .arg(lua_count(budget.max_messages))
+            .arg(lua_count(budget.max_bytes))
             .invoke_async(&mut self.conn())
             .await
             .map_err(|e| redis_error("take pending", e))?;
         let Some((filters, taken, envelopes)) = reply else {
-            return Ok(None);
+            return Ok(Drained::NotConnected);
         };
+        if filters.is_empty() {
+            return Ok(Drained::NotSubscribed);
+        }
         let subs = self.load_subscriptions(connection_id, &filters).await;
         let mut decoded = Decoded::new();
         for (dest, seq, bytes) in envelopes {
@@ -569,7 +608,7 @@ impl MessageStore for RedisStore {
             }
         }
         out.sort_by(|a, b| a.subscription.key.cmp(&b.subscription.key));
-        Ok(Some(out))
+        Ok(Drained::Pending(out))
     }
 
     async fn purge(&self, now_ms: u64) -> Result<usize, StoreError> {

@@ -14,6 +14,11 @@
 //! | `P l:<dest>`        | zset   | retained sequence numbers (score = member = seq)|
 //! | `P x:<dest>`        | zset   | seq → expiry time, for purging                  |
 //! | `P m:<seq>:<dest>`  | string | the AMF3 envelope, with a Redis expiry          |
+//! | `P z:<dest>`        | hash   | seq → the message's size estimate, bytes        |
+//! | `P b:<dest>`        | string | bytes retained by the destination               |
+//! | `P bytes`           | string | bytes retained over all destinations            |
+//! | `P o`               | string | global append counter                           |
+//! | `P g`               | zset   | `<seq>:<dest>` → global append order            |
 //! | `P dests`           | set    | destinations that have retained messages        |
 //!
 //! The scripts compute key names from arguments, so they need one Redis
@@ -32,10 +37,16 @@ local function ns_read(s, pos)
   return string.sub(s, colon + 1, colon + len), colon + len + 1
 end
 local function int(n) return string.format('%d', n) end
--- Records activity at `now` (never moving it back) and refreshes the
+-- Records activity at `now` (never moving it back), promotes a new
+-- connection to its full idle timeout (`pt`), and refreshes the
 -- connection's expiry deadline.
 local function touch(id, now)
   local c = P .. 'c:' .. id
+  local pt = redis.call('HGET', c, 'pt')
+  if pt then
+    redis.call('HSET', c, 'to', pt)
+    redis.call('HDEL', c, 'pt')
+  end
   local la = tonumber(redis.call('HGET', c, 'la')) or 0
   if now > la then
     la = now
@@ -44,10 +55,26 @@ local function touch(id, now)
   local to = tonumber(redis.call('HGET', c, 'to')) or 0
   redis.call('ZADD', P .. 'conns', int(la + to), id)
 end
+-- Removes retained entry `q` (a string) of `dest` with its envelope,
+-- indexes and byte counts. Returns 1 when it was retained.
+local function drop(dest, q)
+  redis.call('DEL', P .. 'm:' .. q .. ':' .. dest)
+  redis.call('ZREM', P .. 'x:' .. dest, q)
+  redis.call('ZREM', P .. 'g', q .. ':' .. dest)
+  local z = P .. 'z:' .. dest
+  local size = tonumber(redis.call('HGET', z, q)) or 0
+  if size > 0 then
+    redis.call('HDEL', z, q)
+    redis.call('DECRBY', P .. 'b:' .. dest, size)
+    redis.call('DECRBY', P .. 'bytes', size)
+  end
+  return redis.call('ZREM', P .. 'l:' .. dest, q)
+end
 "#;
 
-/// ARGV: P, id, channel, created, last_active, idle_timeout.
-/// Returns `{created (0/1), HGETALL}`.
+/// ARGV: P, id, channel, created, last_active, idle_timeout, create (1/0),
+/// promoted timeout (empty: none). Returns `{0 existing / 1 created /
+/// 2 absent, HGETALL}`.
 const OPEN: &str = r#"
 local id = ARGV[2]
 local c = P .. 'c:' .. id
@@ -55,7 +82,9 @@ if redis.call('EXISTS', c) == 1 then
   touch(id, tonumber(ARGV[5]))
   return {0, redis.call('HGETALL', c)}
 end
+if ARGV[7] ~= '1' then return {2, {}} end
 redis.call('HSET', c, 'id', id, 'ch', ARGV[3], 'cr', ARGV[4], 'la', ARGV[5], 'lp', '0', 'to', ARGV[6])
+if ARGV[8] ~= '' then redis.call('HSET', c, 'pt', ARGV[8]) end
 redis.call('ZADD', P .. 'conns', int(tonumber(ARGV[5]) + tonumber(ARGV[6])), id)
 return {1, redis.call('HGETALL', c)}
 "#;
@@ -74,6 +103,7 @@ elseif op == 'P' then redis.call('HDEL', c, 'p')
 elseif op == 'a' then redis.call('HSET', c, 'a:' .. ARGV[4], ARGV[5])
 elseif op == 'A' then redis.call('HDEL', c, 'a:' .. ARGV[4])
 elseif op == 'i' then
+  redis.call('HDEL', c, 'pt')
   redis.call('HSET', c, 'to', ARGV[4])
   touch(id, 0)
 else return redis.error_reply('unknown connection update ' .. op)
@@ -138,46 +168,66 @@ end
 return removed
 "#;
 
-/// ARGV: P, dest, envelope, max_retained, redis_ttl_ms, expires_at.
-/// Returns the new sequence number. Nothing is retained when nobody is
-/// subscribed: new subscriptions start after the current end.
+/// ARGV: P, dest, envelope, max_messages, redis_ttl_ms, expires_at, size,
+/// max_bytes, max_total_bytes. Returns `{seq, dropped}`. Nothing is
+/// retained when nobody is subscribed: new subscriptions start after the
+/// current end. The oldest entries go first: of the destination for its
+/// own bounds, of any destination (by global order) for the total.
 const APPEND: &str = r#"
 local dest = ARGV[2]
 local seq = redis.call('INCR', P .. 'q:' .. dest)
-local max = tonumber(ARGV[4])
+local max, size = tonumber(ARGV[4]), tonumber(ARGV[7])
+local maxb, maxt = tonumber(ARGV[8]), tonumber(ARGV[9])
+local dropped = 0
 if max > 0 and redis.call('HLEN', P .. 'k:' .. dest) > 0 then
-  local l, x = P .. 'l:' .. dest, P .. 'x:' .. dest
-  redis.call('SET', P .. 'm:' .. seq .. ':' .. dest, ARGV[3], 'PX', ARGV[5])
-  redis.call('ZADD', l, seq, seq)
-  redis.call('ZADD', x, ARGV[6], seq)
+  local q = int(seq)
+  local l, b = P .. 'l:' .. dest, P .. 'b:' .. dest
+  redis.call('SET', P .. 'm:' .. q .. ':' .. dest, ARGV[3], 'PX', ARGV[5])
+  redis.call('ZADD', l, q, q)
+  redis.call('ZADD', P .. 'x:' .. dest, ARGV[6], q)
+  redis.call('ZADD', P .. 'g', redis.call('INCR', P .. 'o'), q .. ':' .. dest)
+  redis.call('HSET', P .. 'z:' .. dest, q, int(size))
+  redis.call('INCRBY', b, size)
+  redis.call('INCRBY', P .. 'bytes', size)
   redis.call('SADD', P .. 'dests', dest)
-  local over = redis.call('ZCARD', l) - max
-  if over > 0 then
-    local old = redis.call('ZRANGE', l, 0, over - 1)
-    for _, q in ipairs(old) do
-      redis.call('DEL', P .. 'm:' .. q .. ':' .. dest)
-      redis.call('ZREM', x, q)
-    end
-    redis.call('ZREMRANGEBYRANK', l, 0, over - 1)
-    redis.call('SET', P .. 'e:' .. dest, old[#old])
+  while redis.call('ZCARD', l) > max or (tonumber(redis.call('GET', b)) or 0) > maxb do
+    local old = redis.call('ZRANGE', l, 0, 0)[1]
+    if not old then break end
+    drop(dest, old)
+    redis.call('SET', P .. 'e:' .. dest, old)
+    dropped = dropped + 1
+  end
+  while (tonumber(redis.call('GET', P .. 'bytes')) or 0) > maxt do
+    local member = redis.call('ZRANGE', P .. 'g', 0, 0)[1]
+    if not member then break end
+    local colon = string.find(member, ':', 1, true)
+    local oq, od = string.sub(member, 1, colon - 1), string.sub(member, colon + 1)
+    drop(od, oq)
+    redis.call('SET', P .. 'e:' .. od, oq)
+    dropped = dropped + 1
   end
 end
-return seq
+return {seq, dropped}
 "#;
 
-/// ARGV: P, conn, now. Returns nil when the connection does not exist,
-/// else `{filters (HGETALL), {{dest, client, missed, {seq...}}...},
-/// {{dest, seq, envelope}...}}`. Each envelope is sent once however many
-/// consumers take it; entries whose envelope Redis already expired are
-/// skipped.
+/// ARGV: P, conn, now, max_messages, max_bytes. Returns nil when the
+/// connection does not exist, else `{filters (HGETALL), {{dest, client,
+/// missed, {seq...}}...}, {{dest, seq, envelope}...}}` (no filters: no
+/// subscriptions). Entries after each cursor are handed out in global
+/// append order until the budget is spent (the first always fits); each
+/// cursor moves past what was handed out only, or to the log's end when
+/// its subscription got everything. Each envelope is sent once however
+/// many consumers take it; entries whose envelope Redis already expired
+/// are passed over without counting.
 const TAKE: &str = r#"
 local id, now = ARGV[2], tonumber(ARGV[3])
+local maxn, maxb = tonumber(ARGV[4]), tonumber(ARGV[5])
 local c = P .. 'c:' .. id
 if redis.call('EXISTS', c) == 0 then return false end
 redis.call('HSET', c, 'lp', ARGV[3])
 touch(id, now)
 local filters = redis.call('HGETALL', P .. 's:' .. id)
-local seen, fetched, out, msgs = {}, {}, {}, {}
+local seen, subs, cands = {}, {}, {}
 for i = 1, #filters, 2 do
   local dest, pos = ns_read(filters[i], 1)
   local client = ns_read(filters[i], pos)
@@ -189,21 +239,55 @@ for i = 1, #filters, 2 do
     local cursor = tonumber(redis.call('HGET', k, member))
     local last = tonumber(redis.call('GET', P .. 'q:' .. dest) or '0')
     if cursor and last > cursor then
-      local have = {}
-      for _, q in ipairs(redis.call('ZRANGEBYSCORE', P .. 'l:' .. dest, '(' .. int(cursor), '+inf')) do
-        local mk = P .. 'm:' .. q .. ':' .. dest
-        if fetched[mk] == nil then
-          local body = redis.call('GET', mk)
-          fetched[mk] = body and true or false
-          if body then table.insert(msgs, {dest, q, body}) end
-        end
-        if fetched[mk] then table.insert(have, q) end
-      end
+      local seqs = redis.call('ZRANGEBYSCORE', P .. 'l:' .. dest, '(' .. int(cursor), '+inf', 'LIMIT', 0, maxn + 1)
       local missed = (tonumber(redis.call('GET', P .. 'e:' .. dest) or '0')) - cursor
       if missed < 0 then missed = 0 end
-      redis.call('HSET', k, member, int(last))
-      table.insert(out, {dest, client, missed, have})
+      local listed = math.min(#seqs, maxn)
+      table.insert(subs, {dest = dest, client = client, k = k, member = member,
+        last = last, listed = listed, complete = #seqs <= maxn, missed = missed,
+        passed = 0, upto = nil, have = {}})
+      local z = P .. 'z:' .. dest
+      for j = 1, listed do
+        local q = seqs[j]
+        local order = tonumber(redis.call('ZSCORE', P .. 'g', q .. ':' .. dest)) or 0
+        table.insert(cands, {order, #subs, q, tonumber(redis.call('HGET', z, q)) or 0})
+      end
     end
+  end
+end
+-- Ties (one message, several consumers) in subscription key order.
+table.sort(cands, function(a, b)
+  if a[1] ~= b[1] then return a[1] < b[1] end
+  local sa, sb = subs[a[2]], subs[b[2]]
+  if sa.dest ~= sb.dest then return sa.dest < sb.dest end
+  return sa.client < sb.client
+end)
+local n, bytes, fetched, msgs = 0, 0, {}, {}
+for _, cand in ipairs(cands) do
+  local size = cand[4]
+  if n >= maxn or (n > 0 and bytes + size > maxb) then break end
+  local s, q = subs[cand[2]], cand[3]
+  local mk = P .. 'm:' .. q .. ':' .. s.dest
+  if fetched[mk] == nil then
+    local body = redis.call('GET', mk)
+    fetched[mk] = body and true or false
+    if body then table.insert(msgs, {s.dest, q, body}) end
+  end
+  if fetched[mk] then
+    table.insert(s.have, q)
+    n = n + 1
+    bytes = bytes + size
+  end
+  s.passed = s.passed + 1
+  s.upto = q
+end
+local out = {}
+for _, s in ipairs(subs) do
+  local cursor = s.upto
+  if s.passed == s.listed and s.complete then cursor = int(s.last) end
+  if cursor then
+    redis.call('HSET', s.k, s.member, cursor)
+    table.insert(out, {s.dest, s.client, s.missed, s.have})
   end
 end
 return {filters, out, msgs}
@@ -215,12 +299,9 @@ const PURGE: &str = r#"
 local dest = ARGV[2]
 local l, x = P .. 'l:' .. dest, P .. 'x:' .. dest
 local dropped = 0
-local function drop(q)
-  redis.call('DEL', P .. 'm:' .. q .. ':' .. dest)
-  redis.call('ZREM', x, q)
-  dropped = dropped + redis.call('ZREM', l, q)
+for _, q in ipairs(redis.call('ZRANGEBYSCORE', x, '-inf', '(' .. ARGV[3])) do
+  dropped = dropped + drop(dest, q)
 end
-for _, q in ipairs(redis.call('ZRANGEBYSCORE', x, '-inf', '(' .. ARGV[3])) do drop(q) end
 local min = nil
 for _, v in ipairs(redis.call('HVALS', P .. 'k:' .. dest)) do
   local n = tonumber(v)
@@ -232,7 +313,7 @@ if min == nil then
 else
   consumed = redis.call('ZRANGEBYSCORE', l, '-inf', int(min))
 end
-for _, q in ipairs(consumed) do drop(q) end
+for _, q in ipairs(consumed) do dropped = dropped + drop(dest, q) end
 if redis.call('EXISTS', l) == 0 then redis.call('SREM', P .. 'dests', dest) end
 return dropped
 "#;
