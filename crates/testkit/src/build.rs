@@ -54,15 +54,15 @@ pub fn declare(needs: &[(Prereq, &str)]) {
     for dir in dirs {
         println!("cargo::rerun-if-changed={}", dir.display());
     }
-    let package = std::env::var("CARGO_PKG_NAME").unwrap_or_default();
+    // Cargo prefixes the package's name.
     if in_ci {
         println!(
-            "cargo::warning=CI=true: {package} runs, and fails, {}",
+            "cargo::warning=CI=true: running, to fail, {}",
             missing.join("; ")
         );
     } else {
         println!(
-            "cargo::warning={package} ignores {}; scripts/test installs what is missing",
+            "cargo::warning=ignoring {}; scripts/test installs what is missing",
             missing.join("; ")
         );
     }
