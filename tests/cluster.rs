@@ -2,8 +2,9 @@
 //! subscribed on node 1 receives what a client publishes on node 2, by
 //! long poll and by stream, woken across nodes (not at the next deadline).
 //!
-//! Runs when `FLEXGATE_TEST_REDIS` holds a Redis URL; otherwise it says it
-//! was skipped, except under `CI=true`, where a missing Redis fails it.
+//! The Redis is a private redis-server, else `FLEXGATE_TEST_REDIS`
+//! (`flexgate_testkit::redis::url`); without either the test is ignored,
+//! and under `CI=true` it runs and fails.
 
 mod common;
 
@@ -22,21 +23,6 @@ const LONG_WAIT_MS: u64 = 120_000;
 
 /// How long the test waits for a cross-node delivery before failing.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(20);
-
-fn redis_url() -> Option<String> {
-    match std::env::var("FLEXGATE_TEST_REDIS") {
-        Ok(u) if !u.trim().is_empty() => Some(u),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true but FLEXGATE_TEST_REDIS is not set: the cluster test cannot run")
-        }
-        _ => {
-            eprintln!(
-                "skipped: set FLEXGATE_TEST_REDIS=redis://127.0.0.1:6379/ to run the cluster test"
-            );
-            None
-        }
-    }
-}
 
 /// Deletes the test's keys when dropped (also on panic), from a thread and
 /// runtime of its own.
@@ -85,8 +71,12 @@ fn node_config(url: &str, prefix: &str) -> Config {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(flexgate_redis),
+    ignore = "needs Redis: redis-server on the PATH or FLEXGATE_TEST_REDIS (scripts/test installs it)"
+)]
 async fn publish_on_one_node_reaches_long_polls_and_streams_on_another() {
-    let Some(url) = redis_url() else { return };
+    let url = flexgate_testkit::redis::url();
     let prefix = format!("flexgate-test:{}:", uid::new_uid());
     let _cleanup = Cleanup {
         url: url.clone(),

@@ -4,8 +4,8 @@
 //! disk, so what the old server held (clients, subscriptions, messages) is
 //! gone, as docs/redis.md says.
 //!
-//! Needs the `redis-server` binary; without it the test says it was skipped,
-//! except under `CI=true`, where that is a failure.
+//! Needs the `redis-server` binary; without it the test is ignored, and
+//! under `CI=true` it runs and fails.
 
 mod common;
 
@@ -13,55 +13,16 @@ use common::*;
 use flexgate_amf::Value;
 use flexgate_gateway::config::{Config, StoreConfig};
 use flexgate_messages::{uid, CommandOperation, Message};
-use std::process::{Child, Command, Stdio};
+use flexgate_testkit::redis::{free_port, RedisServer};
 use std::time::Duration;
 
-/// A private redis-server on a free port, killed on drop.
-struct Redis {
-    child: Child,
-    port: u16,
-}
-
-impl Redis {
-    fn start(port: u16) -> Option<Redis> {
-        let child = Command::new("redis-server")
-            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .args(["--port", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?;
-        Some(Redis { child, port })
-    }
-
-    async fn ready(&self) {
-        let addr = format!("127.0.0.1:{}", self.port);
-        let up = tokio::time::timeout(Duration::from_secs(10), async {
-            while tokio::net::TcpStream::connect(&addr).await.is_err() {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        })
-        .await;
-        assert!(up.is_ok(), "redis-server did not come up on {addr}");
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+/// A private redis-server on `port`, once it answers (started off the
+/// runtime: the start waits for it synchronously).
+async fn redis_on(port: u16) -> RedisServer {
+    tokio::task::spawn_blocking(move || RedisServer::start(port))
+        .await
+        .expect("redis start task")
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// One request that must be answered (with a result or a fault) in time.
@@ -72,17 +33,13 @@ async fn answered(client: &mut FlexClient, m: Message) -> Reply {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(flexgate_redis_server),
+    ignore = "needs redis-server on the PATH (scripts/test installs it)"
+)]
 async fn the_gateway_survives_a_redis_restart() {
     let port = free_port();
-    let Some(mut redis) = Redis::start(port) else {
-        assert!(
-            !std::env::var("CI").is_ok_and(|v| v == "true"),
-            "CI=true but redis-server cannot be started"
-        );
-        eprintln!("skipped: no redis-server binary");
-        return;
-    };
-    redis.ready().await;
+    let mut redis = redis_on(port).await;
     let config = Config {
         store: StoreConfig::Redis {
             url: format!("redis://127.0.0.1:{port}/0"),
@@ -104,8 +61,7 @@ async fn the_gateway_survives_a_redis_restart() {
     let poll = answered(&mut client, command(CommandOperation::Poll, "")).await;
     assert_eq!(poll.fault_code(), Some("Server.Processing"), "{poll:?}");
 
-    let redis = Redis::start(port).expect("redis-server restarts");
-    redis.ready().await;
+    let redis = redis_on(port).await;
     // The client reconnects as a Flex channel does: ping until it answers,
     // then subscribe again (the empty Redis remembers nothing).
     let back = tokio::time::timeout(Duration::from_secs(30), async {

@@ -435,29 +435,11 @@ async fn status_pages_take_get_and_send_a_strict_page() {
 
 // ----- the page in a real browser -----
 
-/// The Chromium binary: `FLEXGATE_CHROMIUM`, else `chromium` or
-/// `chromium-browser` on the PATH.
-fn chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("FLEXGATE_CHROMIUM") {
-        return Some(PathBuf::from(p));
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|dir| ["chromium", "chromium-browser"].map(|n| dir.join(n)))
-        .find(|p| p.is_file())
-}
-
-/// Chromium, or `None` after printing "skipped" (a failure under CI=true).
-fn chromium_or_skip(test: &str) -> Option<PathBuf> {
-    let found = chromium();
-    if found.is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but chromium is not installed (apt-get install chromium)"
-        );
-        eprintln!("{test}: skipped (no chromium; set FLEXGATE_CHROMIUM or install chromium)");
-    }
-    found
+/// The Chromium binary (`flexgate_testkit::chromium`: `FLEXGATE_CHROMIUM`,
+/// else `chromium` or `chromium-browser` on the PATH). The tests that call
+/// it are ignored when the build found none; so here a missing one fails.
+fn chromium() -> PathBuf {
+    flexgate_testkit::require(flexgate_testkit::chromium())
 }
 
 /// A fresh, empty directory (removed on drop).
@@ -549,11 +531,12 @@ fn attr_of<'a>(dom: &'a str, id: &str, attr: &str) -> Option<&'a str> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(flexgate_chromium),
+    ignore = "needs chromium: on the PATH or FLEXGATE_CHROMIUM (scripts/test installs it)"
+)]
 async fn the_page_shows_the_new_client_and_the_rate_in_chromium() {
-    let Some(chromium) = chromium_or_skip("the_page_shows_the_new_client_and_the_rate_in_chromium")
-    else {
-        return;
-    };
+    let chromium = chromium();
     let server = TestServer::start(config_with_users()).await;
     let t = traffic(&server, 6).await;
     let consumer_id = t.consumer.ds_id.clone().expect("DSId");
@@ -643,7 +626,7 @@ async fn docs_screenshot() {
     } else {
         target
     };
-    let chromium = chromium().expect("chromium");
+    let chromium = chromium();
     let server = TestServer::start(config_with_users()).await;
     let mut consumers = Vec::new();
     for (i, (path, user, subtopic)) in [

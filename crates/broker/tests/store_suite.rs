@@ -6,11 +6,11 @@ use common::{concurrency, scenarios};
 
 /// Instantiates every scenario for one store. `$make` builds a fresh store
 /// for the paused-clock scenarios and `$live` one for the running-clock
-/// concurrency test (paired with a guard that lives as long as the test),
-/// each as an `Option` (`None`: skipped); `$live` may `.await`.
+/// concurrency test (paired with a guard that lives as long as the test);
+/// `$live` may `.await`. Attributes before the name go on every test.
 macro_rules! store_suite {
-    ($name:ident, $make:expr, $live:expr) => {
-        store_suite!(@expand $name, $make, $live;
+    ($(#[$attr:meta])* $name:ident, $make:expr, $live:expr) => {
+        store_suite!(@expand [$(#[$attr])*] $name, $make, $live;
             publish_and_poll,
             no_messages_from_before_subscribe,
             unknown_destination,
@@ -52,37 +52,48 @@ macro_rules! store_suite {
             one_shot_clients_expire_quickly,
         );
     };
-    (@expand $name:ident, $make:expr, $live:expr; $($t:ident,)*) => {
+    (@expand $attrs:tt $name:ident, $make:expr, $live:expr; $($t:ident,)*) => {
         mod $name {
             use super::*;
 
-            $(
-                #[tokio::test(start_paused = true)]
-                async fn $t() {
-                    let Some(store) = $make else { return };
-                    scenarios::$t(store).await;
-                }
-            )*
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn concurrent_publishers_and_long_pollers() {
-                let Some((store, _cleanup)) = $live else { return };
-                concurrency::hammer(store).await;
-            }
+            $(store_suite!(@scenario $attrs $t, $make);)*
+            store_suite!(@concurrency $attrs $live);
+        }
+    };
+    // One test per arm: the attributes are a single token tree above, so
+    // they can be repeated once per scenario here.
+    (@scenario [$(#[$attr:meta])*] $t:ident, $make:expr) => {
+        #[tokio::test(start_paused = true)]
+        $(#[$attr])*
+        async fn $t() {
+            let store = $make;
+            scenarios::$t(store).await;
+        }
+    };
+    (@concurrency [$(#[$attr:meta])*] $live:expr) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        $(#[$attr])*
+        async fn concurrent_publishers_and_long_pollers() {
+            let (store, _cleanup) = $live;
+            concurrency::hammer(store).await;
         }
     };
 }
 
 store_suite!(
     memory,
-    Some(flexgate_broker::MemoryStore::new()),
-    Some((flexgate_broker::MemoryStore::new(), ()))
+    flexgate_broker::MemoryStore::new(),
+    (flexgate_broker::MemoryStore::new(), ())
 );
 
-// The same scenarios against a real Redis (see `common::redis` for when
-// they run, and for why the paused-clock ones go through an adapter).
+// The same scenarios against a real Redis (see `common::redis` for which
+// one, and for why the paused-clock ones go through an adapter).
 #[cfg(feature = "redis")]
 store_suite!(
+    #[cfg_attr(
+        not(flexgate_redis),
+        ignore = "needs Redis: redis-server on the PATH or FLEXGATE_TEST_REDIS (scripts/test installs it)"
+    )]
     redis,
     common::redis::PausedClockRedis::new(),
     common::redis::live_store().await

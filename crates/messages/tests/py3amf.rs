@@ -2,9 +2,10 @@
 //! replies built with `ack_for`/`error_for`) and checks that py3amf decodes
 //! the bytes back to the same fields (`py3amf_check.py`).
 //!
-//! The interpreter is `$FLEXGATE_PY3AMF_PYTHON`, else
-//! `/tmp/py3amf-venv/bin/python` when present, else `python3`; without an
-//! importable `pyamf` the test prints "skipped: py3amf not available".
+//! The interpreter is `flexgate_testkit::py3amf_python` (`FLEXGATE_PY3AMF_PYTHON`,
+//! else the venv of scripts/install-test-deps, else `python3`). Without
+//! an importable `pyamf` the test is ignored; under `CI=true` it runs and
+//! fails.
 
 mod common;
 
@@ -14,22 +15,6 @@ use flexgate_messages::*;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn python() -> Option<String> {
-    let candidates: Vec<String> = match std::env::var("FLEXGATE_PY3AMF_PYTHON") {
-        Ok(p) if !p.is_empty() => vec![p],
-        _ => ["/tmp/py3amf-venv/bin/python", "python3"]
-            .into_iter()
-            .map(String::from)
-            .collect(),
-    };
-    candidates.into_iter().find(|p| {
-        Command::new(p)
-            .args(["-c", "import pyamf, pyamf.flex.messaging"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
-}
 
 fn json_str(out: &mut String, s: &str) {
     out.push('"');
@@ -188,16 +173,12 @@ fn write_case(dir: &Path, name: &str, m: &Message, v: &Value) {
 }
 
 #[test]
+#[cfg_attr(
+    not(flexgate_py3amf),
+    ignore = "needs py3amf: FLEXGATE_PY3AMF_PYTHON or its venv (scripts/test installs it)"
+)]
 fn py3amf_reads_what_we_write() {
-    let Some(py) = python() else {
-        // CI installs py3amf (.ci/run); there a missing interpreter is a failure.
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "py3amf is required under CI=true (set FLEXGATE_PY3AMF_PYTHON)"
-        );
-        println!("skipped: py3amf not available");
-        return;
-    };
+    let py = flexgate_testkit::require(flexgate_testkit::py3amf_python());
     let files = fixture_files("requests");
     assert!(!files.is_empty(), "fixtures/requests is empty");
     let dir: PathBuf = std::env::temp_dir().join(format!("flexgate-py3amf-{}", std::process::id()));

@@ -1,9 +1,10 @@
-//! Running the suite against a real Redis: where it is, skipping, a
-//! paused-clock adapter, and key cleanup.
+//! Running the suite against a real Redis: where it is, a paused-clock
+//! adapter, and key cleanup.
 //!
-//! Redis tests run when `FLEXGATE_TEST_REDIS` holds a URL. Without it they
-//! print that they were skipped, except under `CI=true`, where a missing
-//! or unreachable Redis fails the test.
+//! The Redis is this test process's own redis-server, else the one in
+//! `FLEXGATE_TEST_REDIS` (`flexgate_testkit::redis::url`). Without either
+//! the build script compiles the Redis tests as ignored; under `CI=true`
+//! they run and fail.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -14,20 +15,6 @@ use flexgate_broker::{
     RedisStore, Retention, Selector, StoreError, SubscribeOutcome, Subscription, SubscriptionKey,
     Subtopic, Unsubscribe,
 };
-
-/// The Redis URL to test against; `None` (after saying so) to skip.
-pub fn url() -> Option<String> {
-    match std::env::var("FLEXGATE_TEST_REDIS") {
-        Ok(u) if !u.trim().is_empty() => Some(u),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true but FLEXGATE_TEST_REDIS is not set: the Redis tests cannot run")
-        }
-        _ => {
-            eprintln!("skipped: set FLEXGATE_TEST_REDIS=redis://127.0.0.1:6379/ to run the Redis store tests");
-            None
-        }
-    }
-}
 
 /// A prefix no other test uses.
 pub fn unique_prefix() -> String {
@@ -74,13 +61,13 @@ impl Drop for Cleanup {
 }
 
 /// A Redis store for a test on a normal (running-clock) runtime.
-pub async fn live_store() -> Option<(RedisStore, Cleanup)> {
-    let url = url()?;
+pub async fn live_store() -> (RedisStore, Cleanup) {
+    let url = flexgate_testkit::redis::url();
     let prefix = unique_prefix();
     let store = RedisStore::connect(&url, &prefix, Registry::empty())
         .await
-        .unwrap_or_else(|e| panic!("FLEXGATE_TEST_REDIS={url} is set but unusable: {e}"));
-    Some((store, Cleanup::new(&url, &prefix)))
+        .unwrap_or_else(|e| panic!("the test Redis at {url} is unusable: {e}"));
+    (store, Cleanup::new(&url, &prefix))
 }
 
 /// A Redis store for the scenarios, which run on tokio's paused clock.
@@ -100,8 +87,8 @@ pub struct PausedClockRedis {
 }
 
 impl PausedClockRedis {
-    pub fn new() -> Option<Self> {
-        let url = url()?;
+    pub fn new() -> Self {
+        let url = flexgate_testkit::redis::url();
         let prefix = unique_prefix();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -116,12 +103,12 @@ impl PausedClockRedis {
         let store = rx
             .recv()
             .expect("connect task")
-            .unwrap_or_else(|e| panic!("FLEXGATE_TEST_REDIS is set but unusable: {e}"));
-        Some(PausedClockRedis {
+            .unwrap_or_else(|e| panic!("the test Redis is unusable: {e}"));
+        PausedClockRedis {
             store: Arc::new(store),
             runtime: Some(runtime),
             _cleanup: cleanup,
-        })
+        }
     }
 
     fn run<T, F>(&self, call: impl FnOnce(Arc<RedisStore>) -> F) -> T

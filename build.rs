@@ -1,0 +1,19 @@
+//! Decides which of the cross-crate tests in tests/ a missing prerequisite
+//! ignores (see flexgate-testkit for why this is a build script).
+
+use flexgate_testkit::{build::declare, Prereq};
+
+fn main() {
+    declare(&[
+        (Prereq::Redis, "the cluster test (tests/cluster.rs)"),
+        (
+            Prereq::RedisServer,
+            "the Redis restart test (tests/redis_restart.rs)",
+        ),
+        (
+            Prereq::Py3amf,
+            "the py3amf client test (tests/py3amf_interop.rs)",
+        ),
+        (Prereq::Chromium, "the browser test (tests/status.rs)"),
+    ]);
+}

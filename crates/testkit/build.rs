@@ -1,0 +1,18 @@
+//! The crate's own tests need redis-server: the same decision as every
+//! other package's, from the same source files (a crate cannot be its own
+//! build-dependency).
+
+// Only part of the lookups is used here.
+#![allow(dead_code)]
+
+#[path = "src/build.rs"]
+mod build;
+#[path = "src/prereq.rs"]
+mod prereq;
+
+fn main() {
+    build::declare(&[(
+        prereq::Prereq::RedisServer,
+        "the private redis-server tests (tests/redis_server.rs)",
+    )]);
+}

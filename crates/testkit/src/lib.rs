@@ -1,0 +1,20 @@
+//! What flexgate's tests need beyond crates, found one way for build
+//! scripts and tests alike.
+//!
+//! A test that needs a prerequisite is compiled with
+//! `#[cfg_attr(not(flexgate_redis), ignore = "needs ...")]`; the package's
+//! build script calls [`build::declare`], which sets the cfg when the
+//! prerequisite is there (or when `CI=true`, where a missing one must fail
+//! the run rather than be ignored). At run time the test asks this crate
+//! for the prerequisite ([`redis::url`], [`Prereq::require`]) and panics
+//! if it has gone. So cargo reports such a test as passed only when it ran,
+//! as ignored with the reason when it could not, and never as passed after
+//! printing "skipped".
+
+pub mod build;
+mod prereq;
+pub mod redis;
+
+pub use prereq::{
+    chromium, py3amf_python, py3amf_venv, redis_server, require, Missing, Prereq, PY3AMF_VERSION,
+};
