@@ -144,19 +144,6 @@ async fn a_like_bomb_against_a_2_mb_header_does_not_hold_up_the_server() {
 
 // ----- two nodes on one Redis -----
 
-fn redis_url() -> Option<String> {
-    match std::env::var("FLEXGATE_TEST_REDIS") {
-        Ok(u) if !u.trim().is_empty() => Some(u),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true but FLEXGATE_TEST_REDIS is not set: the Redis bomb test cannot run")
-        }
-        _ => {
-            eprintln!("skipped: set FLEXGATE_TEST_REDIS=redis://127.0.0.1:6379/ to run it");
-            None
-        }
-    }
-}
-
 /// Deletes the test's keys when dropped (also on panic), from a thread and
 /// runtime of its own.
 struct Cleanup {
@@ -199,8 +186,12 @@ async fn status_json(server: &TestServer) -> serde_json::Value {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(flexgate_redis),
+    ignore = "needs Redis: redis-server on the PATH or FLEXGATE_TEST_REDIS (scripts/test installs it)"
+)]
 async fn with_redis_a_bomb_refused_on_one_node_leaves_the_other_serving() {
-    let Some(url) = redis_url() else { return };
+    let url = flexgate_testkit::redis::url();
     let prefix = format!("flexgate-test:selector-bombs:{}:", uid::new_uid());
     let _cleanup = Cleanup {
         url: url.clone(),
