@@ -3,10 +3,11 @@
 
 use crate::flex;
 use crate::legacy;
+use crate::request::{Outcome, RequestContext};
 use crate::session::Session;
 use crate::state::State;
 use bytes::Bytes;
-use flexgate_amf::{Body, DecodeError, Header, Packet, Str, Value};
+use flexgate_amf::{Body, DecodeError, Packet, Str};
 use flexgate_messages::Message;
 
 /// Why a request packet got no AMF reply.
@@ -21,26 +22,6 @@ pub enum EndpointError {
     /// The reply could not be encoded.
     #[error("reply could not be encoded: {0}")]
     Encode(#[from] flexgate_amf::EncodeError),
-}
-
-/// How a body was answered.
-pub(crate) enum Outcome {
-    /// `/N/onResult` with this value.
-    Result(Value),
-    /// `/N/onStatus` with this value.
-    Status(Value),
-}
-
-/// Request-wide facts a body handler may need.
-pub(crate) struct RequestContext<'a> {
-    /// The channel id.
-    pub channel: &'a str,
-    /// The packet's headers (e.g. legacy `Credentials`).
-    pub headers: &'a [Header],
-    /// More than one body: long polls answer at once, as BlazeDS does.
-    pub batched: bool,
-    /// The HTTP session (cookie) the request came with.
-    pub session: &'a Session,
 }
 
 /// Decodes a request packet, dispatches its bodies and encodes the reply.

@@ -4,7 +4,7 @@
 
 use crate::auth::{decode_credentials, Principal};
 use crate::config::{ChannelConfig, ChannelKind, DestinationConfig, DestinationKind};
-use crate::endpoint::{Outcome, RequestContext};
+use crate::request::{Outcome, RequestContext};
 use crate::limits;
 use crate::remoting::{Call, Service};
 use crate::state::{principal_of, uses_small_messages, State, WaitRefused};

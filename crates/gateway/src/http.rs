@@ -3,25 +3,19 @@
 
 use crate::config::ChannelKind;
 use crate::endpoint;
+use crate::response::{amf, text, ResponseBody, AMF_CONTENT_TYPE};
 use crate::session::Session;
 use crate::state::State;
 use crate::streaming;
 use bytes::Bytes;
-use http_body_util::combinators::BoxBody;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
+use hyper::header::{HeaderValue, ALLOW, CONTENT_TYPE, SET_COOKIE};
 use hyper::{Method, Request, Response, StatusCode};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tracing::Instrument;
-
-/// The AMF media type, in and out.
-pub const AMF_CONTENT_TYPE: &str = "application/x-amf";
-
-/// Every response body: a whole buffer or a stream.
-pub type ResponseBody = BoxBody<Bytes, Infallible>;
 
 /// Handles one HTTP request.
 pub async fn handle(
@@ -146,25 +140,4 @@ fn too_large(limit: usize) -> Response<ResponseBody> {
         StatusCode::PAYLOAD_TOO_LARGE,
         &format!("request body larger than {limit} bytes"),
     )
-}
-
-/// A plain-text response.
-pub fn text(status: StatusCode, msg: &str) -> Response<ResponseBody> {
-    let mut r = Response::new(Full::new(Bytes::from(format!("{msg}\n"))).boxed());
-    *r.status_mut() = status;
-    r.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    r
-}
-
-/// An AMF response.
-pub fn amf(body: Vec<u8>) -> Response<ResponseBody> {
-    let mut r = Response::new(Full::new(Bytes::from(body)).boxed());
-    r.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(AMF_CONTENT_TYPE));
-    r.headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    r
 }

@@ -3,7 +3,7 @@
 //! legacy clients: `{message, code, details, rootCause}` on `/N/onStatus`.
 
 use crate::auth::Principal;
-use crate::endpoint::{Outcome, RequestContext};
+use crate::request::{Outcome, RequestContext};
 use crate::flex::call_remoting;
 use crate::state::State;
 use flexgate_amf::{Object, Value};

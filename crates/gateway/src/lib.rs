@@ -30,12 +30,16 @@ pub mod http;
 pub mod inspect;
 mod legacy;
 mod limits;
+mod metrics;
 pub mod remoting;
+mod request;
+mod response;
 mod server;
 pub mod session;
 pub mod state;
 pub mod status;
 mod streaming;
+mod streams;
 
 pub use endpoint::EndpointError;
 pub use server::{Gateway, Running};

@@ -116,7 +116,7 @@ const GRACE: Duration = Duration::from_secs(10);
 async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: watch::Receiver<bool>) {
     let graceful = GracefulShutdown::new();
     let cleaner = state.start_cleaner();
-    let _sampler = crate::status::Sampler::spawn(state.broker.clone(), state.metrics.clone());
+    let _sampler = crate::metrics::Sampler::spawn(state.broker.clone(), state.metrics.clone());
     let connections = ConnectionLimiter::new(state.config.limits.max_connections);
     let header_timeout = Duration::from_secs(state.config.limits.header_read_timeout_secs.max(1));
     loop {

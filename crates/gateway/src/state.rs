@@ -4,6 +4,7 @@ use crate::auth::{Authenticator, Principal};
 use crate::backend::Backend;
 use crate::config::{Config, DestinationKind};
 use crate::remoting::Services;
+use crate::streams::Streams;
 use flexgate_amf::{DecodeLimits, Registry};
 use flexgate_broker::{
     AnyStore, Broker, BrokerConfig, BrokerError, Cleaner, Connection, ConnectionUpdate,
@@ -38,12 +39,10 @@ pub struct State {
     pub decode_limits: DecodeLimits,
     /// Long polls waiting now, server-wide and per client.
     pub waiting: Arc<WaitingPolls>,
-    /// Open streams, server-wide.
-    pub streams: AtomicUsize,
     /// Poll counts and message-rate history for the status pages.
-    pub metrics: Arc<crate::status::Metrics>,
-    /// Open streams by id, for `command=close`.
-    pub(crate) stream_closers: crate::streaming::Streams,
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// Open streams, and how to end one on `command=close`.
+    pub(crate) streams: Arc<Streams>,
     shutdown: watch::Sender<bool>,
 }
 
@@ -87,9 +86,8 @@ impl State {
             registry: flexgate_messages::registry(),
             decode_limits,
             waiting: Arc::default(),
-            streams: AtomicUsize::new(0),
             metrics: Arc::default(),
-            stream_closers: Default::default(),
+            streams: Arc::default(),
             shutdown: watch::channel(false).0,
         }
     }

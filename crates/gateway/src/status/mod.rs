@@ -6,17 +6,15 @@
 //! (the default), an HTTP Basic login of a user with a given role, or
 //! anyone.
 
-mod metrics;
 mod prometheus;
 mod snapshot;
 
-pub(crate) use metrics::Sampler;
-pub use metrics::{Metrics, RateSample, HISTORY_SECONDS};
+pub use crate::metrics::{Metrics, RateSample, HISTORY_SECONDS};
 pub use snapshot::{Snapshot, MAX_CLIENTS_LISTED, RATE_WINDOW_SECONDS};
 
 use crate::auth::{decode_credentials, Authenticator};
 use crate::config::StatusConfig;
-use crate::http::{text, ResponseBody};
+use crate::response::{text, ResponseBody};
 use crate::state::State;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};

@@ -2,6 +2,10 @@
 //!
 //! Every field has a default, so an empty file (or none) serves the demo.
 
+mod session;
+
+pub use session::{SameSite, SessionConfig};
+
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -28,7 +32,7 @@ pub struct Config {
     /// The operator status page and metrics.
     pub status: StatusConfig,
     /// The HTTP session cookie that Flex clients are bound to.
-    pub session: crate::session::SessionConfig,
+    pub session: SessionConfig,
 }
 
 /// The operator pages: `/status` (HTML), `/status.json` and `/metrics`
@@ -271,7 +275,7 @@ impl Default for Config {
             limits: Limits::default(),
             client_timeout_secs: 30 * 60,
             status: StatusConfig::default(),
-            session: crate::session::SessionConfig::default(),
+            session: SessionConfig::default(),
         }
     }
 }
