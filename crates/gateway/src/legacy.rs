@@ -4,7 +4,7 @@
 
 use crate::auth::Principal;
 use crate::request::{Outcome, RequestContext};
-use crate::flex::call_remoting;
+use crate::flex::remoting;
 use crate::state::State;
 use flexgate_amf::{Object, Value};
 use flexgate_messages::{Fault, FaultCode};
@@ -41,7 +41,7 @@ async fn invoke(
         )
     })?;
     let principal = credentials(state, ctx)?;
-    call_remoting(
+    remoting::invoke(
         state,
         ctx.channel,
         destination,

@@ -4,6 +4,7 @@
 //! bodies) are applied in http.rs and endpoint.rs; long-poll slots in
 //! state.rs. docs/limits.md lists them all.
 
+use crate::flex::fault;
 use crate::state::State;
 use flexgate_broker::Delivery;
 use flexgate_messages::{Fault, FaultCode};
@@ -28,7 +29,7 @@ pub(crate) async fn check_subscriptions(
         .broker
         .subscriptions(client)
         .await
-        .map_err(|e| Fault::new(FaultCode::ServerProcessing, e.to_string()))?;
+        .map_err(fault::from_broker)?;
     let held: usize = subscriptions.iter().map(|s| s.filters.len()).sum();
     let mine = subscriptions
         .iter()

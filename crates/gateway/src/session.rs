@@ -14,6 +14,7 @@
 //! See docs/security.md.
 
 use crate::config::SessionConfig;
+use crate::flex::fault;
 use crate::state::State;
 use flexgate_broker::{Connection, ConnectionUpdate};
 use flexgate_messages::{Fault, FaultCode};
@@ -120,7 +121,7 @@ pub(crate) async fn admit(
                 },
             )
             .await
-            .map_err(|e| Fault::new(FaultCode::ServerProcessing, e.to_string()))?;
+            .map_err(fault::from_broker)?;
     }
     Ok(())
 }

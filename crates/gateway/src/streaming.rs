@@ -9,7 +9,7 @@
 //! a single `0x00` byte between chunks is a heartbeat. `?command=close&
 //! streamId=<id>` ends the stream.
 
-use crate::flex::delivered_message;
+use crate::flex::delivery::delivered_message;
 use crate::response::{text, ResponseBody, AMF_CONTENT_TYPE};
 use crate::session::Session;
 use crate::state::{uses_small_messages, State};
@@ -172,13 +172,7 @@ async fn pump(
                 let list = crate::limits::cap_queue(list, max, &client);
                 let mut ok = true;
                 for d in &list {
-                    let mut v = delivered_message(d);
-                    if small {
-                        if let Ok(m) = Message::from_value(&v) {
-                            v = m.to_value(Form::Small);
-                        }
-                    }
-                    ok = send_message(&tx, &v).await;
+                    ok = send_message(&tx, &delivered_message(d).to_value(form)).await;
                     if !ok {
                         break;
                     }
