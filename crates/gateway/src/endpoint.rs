@@ -7,7 +7,7 @@ use crate::request::{Outcome, RequestContext};
 use crate::session::Session;
 use crate::state::State;
 use bytes::Bytes;
-use flexgate_amf::{Body, DecodeError, Packet, Str};
+use flexgate_amf::{Body, DecodeError, Packet, Str, NULL_TARGET, ON_RESULT, ON_STATUS};
 use flexgate_messages::Message;
 
 /// Why a request packet got no AMF reply.
@@ -46,18 +46,18 @@ pub async fn handle(
     for body in &packet.bodies {
         let outcome = match Message::from_request_body(&body.value) {
             Ok(message) => flex::handle(state, &ctx, message).await,
-            Err(_) if body.target != "null" => {
+            Err(_) if body.target != NULL_TARGET => {
                 legacy::call(state, &ctx, &body.target, &body.value).await
             }
             Err(e) => flex::undecodable(e),
         };
         let (suffix, value) = match outcome {
-            Outcome::Result(v) => ("/onResult", v),
-            Outcome::Status(v) => ("/onStatus", v),
+            Outcome::Result(v) => (ON_RESULT, v),
+            Outcome::Status(v) => (ON_STATUS, v),
         };
         replies.push(Body {
             target: Str::from(format!("{}{suffix}", body.response)),
-            response: Str::from_static("null"),
+            response: Str::from_static(NULL_TARGET),
             value,
         });
     }

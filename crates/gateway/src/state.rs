@@ -62,11 +62,7 @@ impl State {
             .with_max_connections(config.limits.max_clients);
         for (id, d) in &config.destinations {
             if d.kind == DestinationKind::Messaging {
-                let dest = flexgate_broker::DestinationConfig::default()
-                    .default_ttl_ms(d.ttl_ms)
-                    .allow_subtopics(d.allow_subtopics)
-                    .subtopic_separator(d.subtopic_separator.clone());
-                broker_config = broker_config.with_destination(id.clone(), dest);
+                broker_config = broker_config.with_destination(id.clone(), d.messaging.clone());
             }
         }
         let decode_limits = DecodeLimits {

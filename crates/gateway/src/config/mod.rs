@@ -2,8 +2,10 @@
 //!
 //! Every field has a default, so an empty file (or none) serves the demo.
 
+mod destination;
 mod session;
 
+pub use destination::{DestinationConfig, DestinationKind};
 pub use session::{SameSite, SessionConfig};
 
 use serde::Deserialize;
@@ -108,50 +110,6 @@ impl Default for ChannelConfig {
             busy_poll_wait_ms: 3_000,
             heartbeat_ms: 5_000,
             max_streaming_clients: 1_000,
-        }
-    }
-}
-
-/// What a destination serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DestinationKind {
-    /// Publish/subscribe (Producer/Consumer).
-    Messaging,
-    /// RemoteObject calls to a registered service.
-    Remoting,
-}
-
-/// One destination.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DestinationConfig {
-    /// Messaging or remoting.
-    pub kind: DestinationKind,
-    /// Channel ids it is reachable on; empty means every channel.
-    pub channels: Vec<String>,
-    /// Messaging: time-to-live of messages that set none, in ms.
-    pub ttl_ms: u64,
-    /// Messaging: whether subtopics are allowed.
-    pub allow_subtopics: bool,
-    /// Messaging: the subtopic separator.
-    pub subtopic_separator: String,
-    /// Remoting: the registered service name (defaults to the destination id).
-    pub source: Option<String>,
-    /// Roles allowed to use it; empty means no login is required.
-    pub roles: Vec<String>,
-}
-
-impl Default for DestinationConfig {
-    fn default() -> Self {
-        DestinationConfig {
-            kind: DestinationKind::Messaging,
-            channels: Vec::new(),
-            ttl_ms: 60_000,
-            allow_subtopics: true,
-            subtopic_separator: ".".into(),
-            source: None,
-            roles: Vec::new(),
         }
     }
 }
