@@ -25,7 +25,7 @@ pub enum EndpointError {
 }
 
 /// Decodes a request packet, dispatches its bodies and encodes the reply.
-pub async fn handle(
+pub(crate) async fn handle(
     state: &State,
     channel: &str,
     session: &Session,

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use tracing::Instrument;
 
 /// Handles one HTTP request.
-pub async fn handle(
+pub(crate) async fn handle(
     state: Arc<State>,
     peer: SocketAddr,
     req: Request<Incoming>,

@@ -75,17 +75,17 @@ pub(crate) fn cap_queue(mut deliveries: Vec<Delivery>, max: usize, client: &str)
 
 /// Counts open TCP connections against `max_connections`.
 #[derive(Debug, Clone)]
-pub struct ConnectionLimiter(Arc<Semaphore>);
+pub(crate) struct ConnectionLimiter(Arc<Semaphore>);
 
 impl ConnectionLimiter {
     /// A limiter allowing `max` connections at once.
-    pub fn new(max: usize) -> Self {
+    pub(crate) fn new(max: usize) -> Self {
         ConnectionLimiter(Arc::new(Semaphore::new(max.min(Semaphore::MAX_PERMITS))))
     }
 
     /// A slot for one connection, held until the connection ends; `None`
     /// when all are taken.
-    pub fn try_acquire(&self) -> Option<OwnedSemaphorePermit> {
+    pub(crate) fn try_acquire(&self) -> Option<OwnedSemaphorePermit> {
         self.0.clone().try_acquire_owned().ok()
     }
 }

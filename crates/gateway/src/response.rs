@@ -8,10 +8,10 @@ use hyper::{Response, StatusCode};
 use std::convert::Infallible;
 
 /// The AMF media type, in and out.
-pub const AMF_CONTENT_TYPE: &str = "application/x-amf";
+pub(crate) const AMF_CONTENT_TYPE: &str = "application/x-amf";
 
 /// Every response body: a whole buffer or a stream.
-pub type ResponseBody = BoxBody<Bytes, Infallible>;
+pub(crate) type ResponseBody = BoxBody<Bytes, Infallible>;
 
 /// A plain-text response.
 pub(crate) fn text(status: StatusCode, msg: &str) -> Response<ResponseBody> {

@@ -16,7 +16,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 /// The store behind the broker (memory or Redis, from the configuration).
-pub type Store = AnyStore;
+pub(crate) type Store = AnyStore;
 
 /// Connection attribute: the logged-in user's roles, newline-separated.
 const ROLES_ATTRIBUTE: &str = "flexgate.roles";
@@ -24,23 +24,23 @@ const ROLES_ATTRIBUTE: &str = "flexgate.roles";
 const SMALL_ATTRIBUTE: &str = "flexgate.small";
 
 /// Everything a request handler needs.
-pub struct State {
+pub(crate) struct State {
     /// The configuration.
-    pub config: Config,
+    pub(crate) config: Config,
     /// Remoting services.
-    pub services: Services,
+    pub(crate) services: Services,
     /// Checks logins.
-    pub authenticator: Arc<dyn Authenticator>,
+    pub(crate) authenticator: Arc<dyn Authenticator>,
     /// The messaging core.
-    pub broker: Arc<Broker<Store>>,
+    pub(crate) broker: Arc<Broker<Store>>,
     /// Externalizable readers (Flex messages and collections).
-    pub registry: &'static Registry,
+    pub(crate) registry: &'static Registry,
     /// AMF decoding bounds.
-    pub decode_limits: DecodeLimits,
+    pub(crate) decode_limits: DecodeLimits,
     /// Long polls waiting now, server-wide and per client.
-    pub waiting: Arc<WaitingPolls>,
+    pub(crate) waiting: Arc<WaitingPolls>,
     /// Poll counts and message-rate history for the status pages.
-    pub metrics: Arc<crate::metrics::Metrics>,
+    pub(crate) metrics: Arc<crate::metrics::Metrics>,
     /// Open streams, and how to end one on `command=close`.
     pub(crate) streams: Arc<Streams>,
     shutdown: watch::Sender<bool>,
@@ -51,7 +51,7 @@ impl State {
     /// [`backend::open`](crate::backend::open)). Must run inside a tokio
     /// runtime when the backend has cross-node wake-ups (they start a
     /// listener task).
-    pub fn new(
+    pub(crate) fn new(
         config: Config,
         services: Services,
         authenticator: Arc<dyn Authenticator>,
@@ -166,7 +166,7 @@ pub(crate) fn uses_small_messages(c: &Connection) -> bool {
 
 /// Counts of long polls waiting now.
 #[derive(Default)]
-pub struct WaitingPolls {
+pub(crate) struct WaitingPolls {
     total: AtomicUsize,
     per_client: Mutex<HashMap<String, usize>>,
 }
@@ -174,7 +174,7 @@ pub struct WaitingPolls {
 impl WaitingPolls {
     /// Takes a waiting slot for `client` if both limits allow; the slot is
     /// released when the guard drops (also when the client goes away mid-wait).
-    pub fn try_acquire(
+    pub(crate) fn try_acquire(
         self: &Arc<Self>,
         client: &str,
         max_total: usize,
@@ -197,14 +197,14 @@ impl WaitingPolls {
     }
 
     /// Polls waiting now, server-wide.
-    pub fn total(&self) -> usize {
+    pub(crate) fn total(&self) -> usize {
         self.total.load(Ordering::Acquire)
     }
 }
 
 /// Why a poll may not wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WaitRefused {
+pub(crate) enum WaitRefused {
     /// This client already has its polls waiting.
     ClientBusy,
     /// The server has its maximum of polls waiting.
@@ -212,7 +212,7 @@ pub enum WaitRefused {
 }
 
 /// A held long-poll slot.
-pub struct WaitSlot {
+pub(crate) struct WaitSlot {
     polls: Arc<WaitingPolls>,
     client: String,
 }

@@ -34,7 +34,7 @@ use tokio::time::Instant;
 
 /// A streaming command from the query string.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
+pub(crate) enum Command {
     /// `command=open`.
     Open,
     /// `command=close`, with the `streamId` parameter.
@@ -44,7 +44,7 @@ pub enum Command {
 }
 
 /// The streaming command in a query string, if any.
-pub fn command(query: Option<&str>) -> Option<Command> {
+pub(crate) fn command(query: Option<&str>) -> Option<Command> {
     let query = query?;
     Some(match form_value(query, "command")?.as_str() {
         "open" => Command::Open,
@@ -58,7 +58,7 @@ pub fn command(query: Option<&str>) -> Option<Command> {
 const QUEUE: usize = 16;
 
 /// Handles a streaming command.
-pub async fn handle(
+pub(crate) async fn handle(
     state: Arc<State>,
     channel: &str,
     session: &Session,

@@ -368,7 +368,8 @@ fn the_checker_finds_a_cycle() {
         ("x::y".to_owned(), PathBuf::new()),
         ("z".to_owned(), PathBuf::new()),
     ]);
-    let code = "use crate::{z::Thing, x::y::{self, F as G}};\nmod y;\nfn f() { y::go(); super::z::h(); }";
+    let code =
+        "use crate::{z::Thing, x::y::{self, F as G}};\nmod y;\nfn f() { y::go(); super::z::h(); }";
     let (found, children) = paths(&tokens(&code_of(code)));
     let mut targets: Vec<_> = found
         .iter()
@@ -408,7 +409,10 @@ fn no_source_file_is_over_the_limit() {
     let long: Vec<String> = modules()
         .into_iter()
         .filter_map(|(m, file)| {
-            let lines = std::fs::read_to_string(&file).expect("readable").lines().count();
+            let lines = std::fs::read_to_string(&file)
+                .expect("readable")
+                .lines()
+                .count();
             (lines > MAX_LINES).then(|| format!("{} ({lines} lines)", name(&m)))
         })
         .collect();

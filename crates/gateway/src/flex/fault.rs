@@ -26,7 +26,10 @@ mod tests {
         assert_eq!(unknown, Fault::unknown_destination("nope"));
         let full = from_broker(BrokerError::TooManyConnections(3));
         assert_eq!(full.code, FaultCode::ServerProcessing);
-        assert!(full.string.contains("maximum of 3 Flex clients"), "{full:?}");
+        assert!(
+            full.string.contains("maximum of 3 Flex clients"),
+            "{full:?}"
+        );
         let gone = from_broker(BrokerError::NotConnected("X".into()));
         assert_eq!(gone.code, FaultCode::ServerProcessing);
     }

@@ -14,8 +14,8 @@ mod client;
 pub(crate) mod delivery;
 pub(crate) mod fault;
 mod messaging;
-mod reply;
 pub(crate) mod remoting;
+mod reply;
 
 use crate::request::{Outcome, RequestContext};
 use crate::state::State;
@@ -81,9 +81,7 @@ async fn route(
             CommandOperation::Login => client::login(state, request, client).await,
             CommandOperation::Logout => client::logout(state, request, client).await,
             CommandOperation::Disconnect => client::disconnect(state, request, client).await,
-            CommandOperation::Subscribe => {
-                messaging::subscribe(state, ctx, request, client).await
-            }
+            CommandOperation::Subscribe => messaging::subscribe(state, ctx, request, client).await,
             CommandOperation::Unsubscribe => messaging::unsubscribe(state, request, client).await,
             CommandOperation::MultiSubscribe => {
                 messaging::multi_subscribe(state, ctx, request, client).await

@@ -9,7 +9,7 @@
 mod prometheus;
 mod snapshot;
 
-pub use crate::metrics::{Metrics, RateSample, HISTORY_SECONDS};
+pub use crate::metrics::{RateSample, HISTORY_SECONDS};
 pub use snapshot::{Snapshot, MAX_CLIENTS_LISTED, RATE_WINDOW_SECONDS};
 
 use crate::auth::{decode_credentials, Authenticator};
@@ -40,7 +40,7 @@ const REALM: &str = "Basic realm=\"flexgate status\", charset=\"UTF-8\"";
 
 /// One of the operator pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Page {
+pub(crate) enum Page {
     /// `/status`: the HTML page.
     Html,
     /// `/status.json`: the data behind it.
@@ -51,7 +51,7 @@ pub enum Page {
 
 impl Page {
     /// The page served at `path`, if any.
-    pub fn for_path(path: &str) -> Option<Page> {
+    pub(crate) fn for_path(path: &str) -> Option<Page> {
         match path {
             // Not `/status/`: the page fetches `status.json` relative to
             // itself, so that it also works behind a path prefix.

@@ -1,8 +1,8 @@
 //! One consistent-enough picture of the gateway for the operator pages,
 //! serialized as `/status.json` and rendered as `/metrics`.
 
-use crate::metrics::{epoch_ms, RateSample};
 use crate::config::{ChannelKind, DestinationKind, StoreConfig};
+use crate::metrics::{epoch_ms, RateSample};
 use crate::state::State;
 use flexgate_broker::{Connection, MessageStore, Subscription};
 use serde::Serialize;
@@ -135,7 +135,7 @@ pub struct Rates {
 
 impl Snapshot {
     /// Reads the state and the store.
-    pub async fn take(state: &State) -> Snapshot {
+    pub(crate) async fn take(state: &State) -> Snapshot {
         let broker = &state.broker;
         let listed = async {
             let conns = broker.store().connections().await?;
