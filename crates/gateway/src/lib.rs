@@ -15,6 +15,11 @@
 //! running.wait().await;
 //! # Ok(()) }
 //! ```
+//!
+//! Embedding needs only [`Gateway`], [`Running`] (its [`Publisher`] for
+//! server-side publishes, its status [`Snapshot`](status::Snapshot)) and
+//! [`InProcess`], the same gateway answering AMF packets without HTTP.
+//! docs/architecture.md shows how the modules fit.
 
 // A `Fault` (what every Flex failure becomes) is large, but it only travels
 // on the failure path; boxing it everywhere would cost more to read than it saves.

@@ -2,7 +2,7 @@
 //! `/status.json`), `/status.json` and `/metrics` (Prometheus).
 //!
 //! Access is set by `[status]` in the config (see
-//! [`StatusConfig`](crate::config::StatusConfig)): off, loopback peers only
+//! [`StatusConfig`]): off, loopback peers only
 //! (the default), an HTTP Basic login of a user with a given role, or
 //! anyone.
 
