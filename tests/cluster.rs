@@ -84,10 +84,7 @@ async fn publish_on_one_node_reaches_long_polls_and_streams_on_another() {
     };
     let node1 = TestServer::start(node_config(&url, &prefix)).await;
     let node2 = TestServer::start(node_config(&url, &prefix)).await;
-    assert!(matches!(
-        node1.running.state().broker.store(),
-        AnyStore::Redis(_)
-    ));
+    assert!(matches!(node1.running.broker().store(), AnyStore::Redis(_)));
 
     // A long-polling consumer and a streaming consumer on node 1.
     let mut consumer = FlexClient::new(node1.url(LONG_POLLING));

@@ -13,7 +13,7 @@ use flexgate_messages::CommandOperation;
 #[tokio::test]
 async fn a_client_that_abandons_a_long_poll_frees_its_slot() {
     let server = TestServer::start(Config::default()).await;
-    let state = server.running.state().clone();
+    let running = &server.running;
     let mut client = FlexClient::new(server.url(LONG_POLLING));
     client.ping().await;
     assert!(client
@@ -26,10 +26,10 @@ async fn a_client_that_abandons_a_long_poll_frees_its_slot() {
     let mut first = client.same_session(server.url(LONG_POLLING));
     let abandoned =
         tokio::spawn(async move { first.send_one(command(CommandOperation::Poll, "")).await });
-    until("the first poll parks", || state.waiting.total() == 1).await;
+    until("the first poll parks", || running.waiting_polls() == 1).await;
     abandoned.abort();
     until("the abandoned poll's slot is freed", || {
-        state.waiting.total() == 0
+        running.waiting_polls() == 0
     })
     .await;
 
@@ -37,7 +37,7 @@ async fn a_client_that_abandons_a_long_poll_frees_its_slot() {
     let mut second = client.same_session(server.url(LONG_POLLING));
     let waiting =
         tokio::spawn(async move { second.send_one(command(CommandOperation::Poll, "")).await });
-    until("the new poll parks", || state.waiting.total() == 1).await;
+    until("the new poll parks", || running.waiting_polls() == 1).await;
     let mut producer = FlexClient::new(server.url(AMF));
     producer.ping().await;
     producer

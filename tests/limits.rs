@@ -28,7 +28,7 @@ async fn waiting_polls_are_limited_per_client_and_per_server() {
     channel.max_waiting_polls_per_client = 1;
     channel.busy_poll_wait_ms = 4321;
     let server = TestServer::start(config).await;
-    let state = server.running.state().clone();
+    let running = &server.running;
 
     let mut a = FlexClient::new(server.url(LONG_POLLING));
     a.ping().await;
@@ -38,7 +38,7 @@ async fn waiting_polls_are_limited_per_client_and_per_server() {
         .is_result());
     let mut parked = a.same_session(server.url(LONG_POLLING));
     let parked = tokio::spawn(async move { parked.send_one(poll()).await });
-    until("A's first poll parks", || state.waiting.total() == 1).await;
+    until("A's first poll parks", || running.waiting_polls() == 1).await;
 
     // A second poll of the same client answers at once, telling the client
     // not to poll again (BlazeDS's DSNoOpPoll).

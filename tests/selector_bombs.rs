@@ -76,8 +76,7 @@ async fn chain_bombs_are_refused_and_the_server_keeps_answering() {
         assert_eq!(got[0].base().body, Value::from("two"));
         let status = server
             .running
-            .state()
-            .broker
+            .broker()
             .subscriptions(client.ds_id.as_deref().expect("DSId"));
         let subs = status.await.expect("subscriptions");
         assert_eq!(subs.len(), 1);

@@ -32,7 +32,7 @@ pub mod markers {
 pub use encoder::Encoder;
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, Table};
 pub use external::{eq_external, Externalizable, ReadExternal, Registry};
-pub use packet::{Body, Form, Header, Packet, Version};
+pub use packet::{Body, Form, Header, Packet, Version, NULL_TARGET, ON_RESULT, ON_STATUS};
 pub use text::Str;
 pub use value::{
     Array, Date, Dictionary, Object, ObjectVector, Traits, Value, Vector, Xml, XmlKind,

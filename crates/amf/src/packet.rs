@@ -56,6 +56,14 @@ pub struct Header {
     pub value: Value,
 }
 
+/// The target of a request body that carries a Flex message, and the
+/// response of every reply body: the string `"null"`.
+pub const NULL_TARGET: &str = "null";
+/// Suffix of a reply body's target when the call succeeded: `/N/onResult`.
+pub const ON_RESULT: &str = "/onResult";
+/// Suffix of a reply body's target when the call failed: `/N/onStatus`.
+pub const ON_STATUS: &str = "/onStatus";
+
 /// A packet body: one request or one reply.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Body {

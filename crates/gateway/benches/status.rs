@@ -6,13 +6,9 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use flexgate_broker::MessageStore;
-use flexgate_gateway::auth::ConfigUsers;
-use flexgate_gateway::config::{Config, StoreConfig};
-use flexgate_gateway::remoting::Services;
-use flexgate_gateway::state::State;
-use flexgate_gateway::status::Snapshot;
+use flexgate_gateway::config::Config;
+use flexgate_gateway::Gateway;
 use std::hint::black_box;
-use std::sync::Arc;
 
 fn status_json(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -21,34 +17,22 @@ fn status_json(c: &mut Criterion) {
         .expect("runtime");
     let mut group = c.benchmark_group("status_json");
     for clients in [100usize, 10_000] {
-        let state = rt.block_on(async {
-            let backend = flexgate_gateway::backend::open(
-                &StoreConfig::Memory,
-                flexgate_messages::registry(),
-            )
-            .await
-            .expect("memory store");
-            let state = State::new(
-                Config::default(),
-                Services::default(),
-                Arc::new(ConfigUsers::default()),
-                backend,
-            );
+        let gateway = rt.block_on(async {
+            let gateway = Gateway::new(Config::default())
+                .in_process()
+                .await
+                .expect("memory store");
+            let broker = gateway.broker();
             for i in 0..clients {
                 let id = format!("CLIENT-{i:05}");
-                state
-                    .broker
-                    .connect(Some(&id), "my-amf")
-                    .await
-                    .expect("connect");
+                broker.connect(Some(&id), "my-amf").await.expect("connect");
                 let subtopic = (i % 4 == 0).then(|| format!("room.{}", i % 10));
-                state
-                    .broker
+                broker
                     .subscribe(&id, &format!("C{i}"), "chat", subtopic.as_deref(), None)
                     .await
                     .expect("subscribe");
             }
-            state
+            gateway
         });
         // The part that holds the memory store's lock.
         group.bench_with_input(
@@ -57,7 +41,7 @@ fn status_json(c: &mut Criterion) {
             |b, _| {
                 b.iter(|| {
                     rt.block_on(async {
-                        let store = state.broker.store();
+                        let store = gateway.broker().store();
                         let conns = store.connections().await.expect("lists");
                         let subs = store.all_subscriptions().await.expect("lists");
                         black_box((conns, subs))
@@ -71,7 +55,7 @@ fn status_json(c: &mut Criterion) {
             |b, _| {
                 b.iter(|| {
                     rt.block_on(async {
-                        let s = Snapshot::take(&state).await;
+                        let s = gateway.snapshot().await;
                         black_box(serde_json::to_vec(&s).expect("serializes"))
                     })
                 });

@@ -6,24 +6,24 @@ use flexgate_broker::{AnyStore, MemoryStore, RedisStore, RedisWake, StoreError};
 
 /// The store behind the broker, and for a shared store the notifier that
 /// wakes polls on the other nodes.
-pub struct Backend {
+pub(crate) struct Backend {
     /// The store.
-    pub store: AnyStore,
+    pub(crate) store: AnyStore,
     /// Cross-node wake-ups (shared stores only).
-    pub wake: Option<RedisWake>,
+    pub(crate) wake: Option<RedisWake>,
 }
 
 /// The configured store could not be opened.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot use the Redis store at {url}: {detail}")]
-pub struct BackendError {
+pub(crate) struct BackendError {
     /// The configured URL, its password redacted.
-    pub url: String,
+    pub(crate) url: String,
     /// What failed, with its causes.
-    pub detail: String,
+    pub(crate) detail: String,
     /// The store error.
     #[source]
-    pub source: StoreError,
+    pub(crate) source: StoreError,
 }
 
 impl BackendError {
@@ -53,7 +53,7 @@ impl BackendError {
 }
 
 /// Opens the store of `config`; a Redis store must answer now.
-pub async fn open(
+pub(crate) async fn open(
     config: &StoreConfig,
     registry: &'static Registry,
 ) -> Result<Backend, BackendError> {

@@ -3,10 +3,11 @@
 
 use crate::flex;
 use crate::legacy;
+use crate::request::{Outcome, RequestContext};
 use crate::session::Session;
 use crate::state::State;
 use bytes::Bytes;
-use flexgate_amf::{Body, DecodeError, Header, Packet, Str, Value};
+use flexgate_amf::{Body, DecodeError, Packet, Str, NULL_TARGET, ON_RESULT, ON_STATUS};
 use flexgate_messages::Message;
 
 /// Why a request packet got no AMF reply.
@@ -23,28 +24,8 @@ pub enum EndpointError {
     Encode(#[from] flexgate_amf::EncodeError),
 }
 
-/// How a body was answered.
-pub(crate) enum Outcome {
-    /// `/N/onResult` with this value.
-    Result(Value),
-    /// `/N/onStatus` with this value.
-    Status(Value),
-}
-
-/// Request-wide facts a body handler may need.
-pub(crate) struct RequestContext<'a> {
-    /// The channel id.
-    pub channel: &'a str,
-    /// The packet's headers (e.g. legacy `Credentials`).
-    pub headers: &'a [Header],
-    /// More than one body: long polls answer at once, as BlazeDS does.
-    pub batched: bool,
-    /// The HTTP session (cookie) the request came with.
-    pub session: &'a Session,
-}
-
 /// Decodes a request packet, dispatches its bodies and encodes the reply.
-pub async fn handle(
+pub(crate) async fn handle(
     state: &State,
     channel: &str,
     session: &Session,
@@ -65,18 +46,18 @@ pub async fn handle(
     for body in &packet.bodies {
         let outcome = match Message::from_request_body(&body.value) {
             Ok(message) => flex::handle(state, &ctx, message).await,
-            Err(_) if body.target != "null" => {
+            Err(_) if body.target != NULL_TARGET => {
                 legacy::call(state, &ctx, &body.target, &body.value).await
             }
             Err(e) => flex::undecodable(e),
         };
         let (suffix, value) = match outcome {
-            Outcome::Result(v) => ("/onResult", v),
-            Outcome::Status(v) => ("/onStatus", v),
+            Outcome::Result(v) => (ON_RESULT, v),
+            Outcome::Status(v) => (ON_STATUS, v),
         };
         replies.push(Body {
             target: Str::from(format!("{}{suffix}", body.response)),
-            response: Str::from_static("null"),
+            response: Str::from_static(NULL_TARGET),
             value,
         });
     }

@@ -4,14 +4,13 @@
 use crate::body::{self, BodyError};
 use crate::config::ChannelKind;
 use crate::endpoint;
+use crate::response::{amf, text, ResponseBody, AMF_CONTENT_TYPE};
 use crate::session::Session;
 use crate::state::State;
 use crate::streaming;
 use bytes::Bytes;
-use http_body_util::combinators::BoxBody;
-use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_TYPE, SET_COOKIE};
+use hyper::header::{HeaderValue, ALLOW, CONNECTION, CONTENT_TYPE, SET_COOKIE};
 use hyper::{Method, Request, Response, StatusCode};
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -19,14 +18,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tracing::Instrument;
 
-/// The AMF media type, in and out.
-pub const AMF_CONTENT_TYPE: &str = "application/x-amf";
-
-/// Every response body: a whole buffer or a stream.
-pub type ResponseBody = BoxBody<Bytes, Infallible>;
-
 /// Handles one HTTP request.
-pub async fn handle(
+pub(crate) async fn handle(
     state: Arc<State>,
     peer: SocketAddr,
     req: Request<Incoming>,
@@ -144,25 +137,4 @@ async fn read_body(state: &State, req: Request<Incoming>) -> Result<Bytes, Respo
                 text(StatusCode::BAD_REQUEST, "request body could not be read")
             }
         })
-}
-
-/// A plain-text response.
-pub fn text(status: StatusCode, msg: &str) -> Response<ResponseBody> {
-    let mut r = Response::new(Full::new(Bytes::from(format!("{msg}\n"))).boxed());
-    *r.status_mut() = status;
-    r.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    r
-}
-
-/// An AMF response.
-pub fn amf(body: Vec<u8>) -> Response<ResponseBody> {
-    let mut r = Response::new(Full::new(Bytes::from(body)).boxed());
-    r.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(AMF_CONTENT_TYPE));
-    r.headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    r
 }

@@ -3,14 +3,14 @@
 //! legacy clients: `{message, code, details, rootCause}` on `/N/onStatus`.
 
 use crate::auth::Principal;
-use crate::endpoint::{Outcome, RequestContext};
-use crate::flex::call_remoting;
+use crate::flex::remoting;
+use crate::request::{Outcome, RequestContext};
 use crate::state::State;
 use flexgate_amf::{Object, Value};
 use flexgate_messages::{Fault, FaultCode};
 
 /// The packet header a NetConnection sends from `setCredentials`.
-pub const CREDENTIALS_HEADER: &str = "Credentials";
+pub(crate) const CREDENTIALS_HEADER: &str = "Credentials";
 
 /// Calls `target` (`a.b.Service.method`, split at the last dot).
 pub(crate) async fn call(
@@ -41,7 +41,7 @@ async fn invoke(
         )
     })?;
     let principal = credentials(state, ctx)?;
-    call_remoting(
+    remoting::invoke(
         state,
         ctx.channel,
         destination,

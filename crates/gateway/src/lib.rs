@@ -15,31 +15,46 @@
 //! running.wait().await;
 //! # Ok(()) }
 //! ```
+//!
+//! Embedding needs only [`Gateway`], [`Running`] (its [`Publisher`] for
+//! server-side publishes, its status [`Snapshot`](status::Snapshot)) and
+//! [`InProcess`], the same gateway answering AMF packets without HTTP.
+//! docs/architecture.md shows how the modules fit.
 
 // A `Fault` (what every Flex failure becomes) is large, but it only travels
 // on the failure path; boxing it everywhere would cost more to read than it saves.
 #![allow(clippy::result_large_err)]
+#![warn(missing_docs, unreachable_pub)]
 
 pub mod auth;
-pub mod backend;
+mod backend;
 mod base64;
 mod body;
 pub mod config;
 mod endpoint;
 mod flex;
-pub mod http;
+mod http;
+mod in_process;
 pub mod inspect;
 mod legacy;
 mod limits;
 pub mod logging;
 mod login_throttle;
 pub mod password;
+mod metrics;
+mod publisher;
 pub mod remoting;
+mod request;
+mod response;
 mod server;
 pub mod session;
-pub mod state;
+mod state;
 pub mod status;
 mod streaming;
+mod streams;
 
 pub use endpoint::EndpointError;
+pub use flexgate_broker::{BrokerError, Published};
+pub use in_process::InProcess;
+pub use publisher::Publisher;
 pub use server::{Gateway, Running};

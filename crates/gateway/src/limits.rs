@@ -4,6 +4,7 @@
 //! bodies) are applied in http.rs and endpoint.rs; long-poll slots in
 //! state.rs. docs/limits.md lists them all.
 
+use crate::flex::fault;
 use crate::state::State;
 use flexgate_broker::DrainBudget;
 use flexgate_messages::{Fault, FaultCode};
@@ -28,7 +29,7 @@ pub(crate) async fn check_subscriptions(
         .broker
         .subscriptions(client)
         .await
-        .map_err(|e| Fault::new(FaultCode::ServerProcessing, e.to_string()))?;
+        .map_err(fault::from_broker)?;
     let held: usize = subscriptions.iter().map(|s| s.filters.len()).sum();
     let mine = subscriptions
         .iter()
@@ -61,17 +62,17 @@ pub(crate) fn drain_budget(state: &State) -> DrainBudget {
 
 /// Counts open TCP connections against `max_connections`.
 #[derive(Debug, Clone)]
-pub struct ConnectionLimiter(Arc<Semaphore>);
+pub(crate) struct ConnectionLimiter(Arc<Semaphore>);
 
 impl ConnectionLimiter {
     /// A limiter allowing `max` connections at once.
-    pub fn new(max: usize) -> Self {
+    pub(crate) fn new(max: usize) -> Self {
         ConnectionLimiter(Arc::new(Semaphore::new(max.min(Semaphore::MAX_PERMITS))))
     }
 
     /// A slot for one connection, held until the connection ends; `None`
     /// when all are taken.
-    pub fn try_acquire(&self) -> Option<OwnedSemaphorePermit> {
+    pub(crate) fn try_acquire(&self) -> Option<OwnedSemaphorePermit> {
         self.0.clone().try_acquire_owned().ok()
     }
 }

@@ -98,18 +98,18 @@ impl std::fmt::Debug for Service {
 
 /// Services by name.
 #[derive(Debug, Clone, Default)]
-pub struct Services {
+pub(crate) struct Services {
     by_name: HashMap<String, Service>,
 }
 
 impl Services {
     /// Registers (or replaces) a service.
-    pub fn insert(&mut self, name: &str, service: Service) {
+    pub(crate) fn insert(&mut self, name: &str, service: Service) {
         self.by_name.insert(name.to_owned(), service);
     }
 
     /// The service called `name`.
-    pub fn get(&self, name: &str) -> Option<&Service> {
+    pub(crate) fn get(&self, name: &str) -> Option<&Service> {
         self.by_name.get(name)
     }
 }

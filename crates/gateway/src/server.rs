@@ -1,11 +1,16 @@
 //! The HTTP server: binds, accepts, routes, and shuts down gracefully.
 
 use crate::auth::{Authenticator, ConfigUsers};
+use crate::backend::Backend;
 use crate::config::Config;
 use crate::http;
+use crate::in_process::InProcess;
 use crate::limits::{ConnectionLimiter, BUSY_RESPONSE};
+use crate::publisher::Publisher;
 use crate::remoting::{echo_service, Service, Services};
 use crate::state::State;
+use crate::status::Snapshot;
+use flexgate_broker::{AnyStore, Broker};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -52,20 +57,11 @@ impl Gateway {
     /// serving. Fails when the address cannot be bound or a Redis store
     /// does not answer.
     pub async fn start(self) -> std::io::Result<Running> {
-        let backend = crate::backend::open(&self.config.store, flexgate_messages::registry())
-            .await
-            .map_err(std::io::Error::other)?;
-        let listener = TcpListener::bind(self.config.listen).await?;
+        let listen = self.config.listen;
+        let backend = self.open_backend().await?;
+        let listener = TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
-        let authenticator = self
-            .authenticator
-            .unwrap_or_else(|| Arc::new(ConfigUsers::new(self.config.users.clone())));
-        let state = Arc::new(State::new(
-            self.config,
-            self.services,
-            authenticator,
-            backend,
-        ));
+        let state = self.into_state(backend);
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(serve(listener, state.clone(), stopped));
         tracing::info!(%addr, "flexgate listening");
@@ -75,6 +71,34 @@ impl Gateway {
             task,
             state,
         })
+    }
+}
+
+impl Gateway {
+    /// Opens the configured store, without listening: the gateway then
+    /// answers AMF packets handed to [`InProcess::handle`]. Fails when a
+    /// Redis store does not answer.
+    pub async fn in_process(self) -> std::io::Result<InProcess> {
+        let backend = self.open_backend().await?;
+        Ok(InProcess::new(self.into_state(backend)))
+    }
+
+    async fn open_backend(&self) -> std::io::Result<Backend> {
+        crate::backend::open(&self.config.store, flexgate_messages::registry())
+            .await
+            .map_err(std::io::Error::other)
+    }
+
+    fn into_state(self, backend: Backend) -> Arc<State> {
+        let authenticator = self
+            .authenticator
+            .unwrap_or_else(|| Arc::new(ConfigUsers::new(self.config.users.clone())));
+        Arc::new(State::new(
+            self.config,
+            self.services,
+            authenticator,
+            backend,
+        ))
     }
 }
 
@@ -92,9 +116,26 @@ impl Running {
         self.addr
     }
 
-    /// The shared state (broker, config), for server-side publishing.
-    pub fn state(&self) -> &Arc<State> {
-        &self.state
+    /// A handle for server-side publishing.
+    pub fn publisher(&self) -> Publisher {
+        Publisher::new(self.state.broker.clone())
+    }
+
+    /// What the status pages show now.
+    pub async fn snapshot(&self) -> Snapshot {
+        Snapshot::take(&self.state).await
+    }
+
+    /// Long polls parked now, server-wide.
+    pub fn waiting_polls(&self) -> usize {
+        self.state.waiting.total()
+    }
+
+    /// The broker, for tests that inspect store state directly. Not a
+    /// stable API.
+    #[doc(hidden)]
+    pub fn broker(&self) -> &Arc<Broker<AnyStore>> {
+        &self.state.broker
     }
 
     /// Stops accepting, lets in-flight requests finish (up to a grace
@@ -116,7 +157,7 @@ const GRACE: Duration = Duration::from_secs(10);
 async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: watch::Receiver<bool>) {
     let graceful = GracefulShutdown::new();
     let cleaner = state.start_cleaner();
-    let _sampler = crate::status::Sampler::spawn(state.broker.clone(), state.metrics.clone());
+    let _sampler = crate::metrics::Sampler::spawn(state.broker.clone(), state.metrics.clone());
     let connections = ConnectionLimiter::new(state.config.limits.max_connections);
     let header_timeout = Duration::from_secs(state.config.limits.header_read_timeout_secs.max(1));
     loop {

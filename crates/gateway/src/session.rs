@@ -13,66 +13,18 @@
 //! 10035), which Flex applications already treat as "session lost".
 //! See docs/security.md.
 
+use crate::config::SessionConfig;
+use crate::flex::fault;
 use crate::state::State;
 use flexgate_broker::{Connection, ConnectionUpdate};
 use flexgate_messages::{Fault, FaultCode};
 use hyper::header::{HeaderMap, HeaderValue, COOKIE};
-use serde::Deserialize;
 
 /// Connection attribute holding the session token a client is bound to.
 const BINDING_ATTRIBUTE: &str = "flexgate.session";
 
 /// Hex digits in a session token (128 random bits).
 const TOKEN_LEN: usize = 32;
-
-/// The `SameSite` attribute of the session cookie.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-pub enum SameSite {
-    /// Sent only with same-site requests.
-    Strict,
-    /// Sent with same-site requests and top-level navigations (the default).
-    #[default]
-    Lax,
-    /// Sent with cross-site requests too (a SWF hosted on another site);
-    /// browsers then require `secure = true`.
-    None,
-}
-
-impl SameSite {
-    fn as_str(self) -> &'static str {
-        match self {
-            SameSite::Strict => "Strict",
-            SameSite::Lax => "Lax",
-            SameSite::None => "None",
-        }
-    }
-}
-
-/// `[session]`: the cookie Flex clients are bound to.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct SessionConfig {
-    /// Refuse a `DSId` used from another session. Turn off only for
-    /// clients that cannot keep cookies (they then rely on the `DSId` alone).
-    pub bind_clients: bool,
-    /// The cookie name.
-    pub cookie_name: String,
-    /// Add `Secure` (the gateway is reached over HTTPS through a proxy).
-    pub secure: bool,
-    /// The cookie's `SameSite` attribute.
-    pub same_site: SameSite,
-}
-
-impl Default for SessionConfig {
-    fn default() -> Self {
-        SessionConfig {
-            bind_clients: true,
-            cookie_name: "FLEXGATE_SESSION".into(),
-            secure: false,
-            same_site: SameSite::Lax,
-        }
-    }
-}
 
 /// The HTTP session of one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,7 +121,7 @@ pub(crate) async fn admit(
                 },
             )
             .await
-            .map_err(|e| Fault::new(FaultCode::ServerProcessing, e.to_string()))?;
+            .map_err(fault::from_broker)?;
     }
     Ok(())
 }
@@ -201,6 +153,7 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::SameSite;
 
     fn headers(cookie: &str) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -4,6 +4,7 @@ use crate::auth::{Authenticator, Principal};
 use crate::backend::Backend;
 use crate::config::{Config, DestinationKind};
 use crate::remoting::Services;
+use crate::streams::Streams;
 use flexgate_amf::{DecodeLimits, Registry};
 use flexgate_broker::{
     AnyStore, Broker, BrokerConfig, BrokerError, Cleaner, Connection, ConnectionUpdate,
@@ -15,7 +16,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 /// The store behind the broker (memory or Redis, from the configuration).
-pub type Store = AnyStore;
+pub(crate) type Store = AnyStore;
 
 /// Connection attribute: the logged-in user's roles, newline-separated.
 const ROLES_ATTRIBUTE: &str = "flexgate.roles";
@@ -23,27 +24,25 @@ const ROLES_ATTRIBUTE: &str = "flexgate.roles";
 const SMALL_ATTRIBUTE: &str = "flexgate.small";
 
 /// Everything a request handler needs.
-pub struct State {
+pub(crate) struct State {
     /// The configuration.
-    pub config: Config,
+    pub(crate) config: Config,
     /// Remoting services.
-    pub services: Services,
+    pub(crate) services: Services,
     /// Checks logins.
-    pub authenticator: Arc<dyn Authenticator>,
+    pub(crate) authenticator: Arc<dyn Authenticator>,
     /// The messaging core.
-    pub broker: Arc<Broker<Store>>,
+    pub(crate) broker: Arc<Broker<Store>>,
     /// Externalizable readers (Flex messages and collections).
-    pub registry: &'static Registry,
+    pub(crate) registry: &'static Registry,
     /// AMF decoding bounds.
-    pub decode_limits: DecodeLimits,
+    pub(crate) decode_limits: DecodeLimits,
     /// Long polls waiting now, server-wide and per client.
-    pub waiting: Arc<WaitingPolls>,
-    /// Open streams, server-wide.
-    pub streams: AtomicUsize,
+    pub(crate) waiting: Arc<WaitingPolls>,
     /// Poll counts and message-rate history for the status pages.
-    pub metrics: Arc<crate::status::Metrics>,
-    /// Open streams by id, for `command=close`.
-    pub(crate) stream_closers: crate::streaming::Streams,
+    pub(crate) metrics: Arc<crate::metrics::Metrics>,
+    /// Open streams, and how to end one on `command=close`.
+    pub(crate) streams: Arc<Streams>,
     shutdown: watch::Sender<bool>,
 }
 
@@ -52,7 +51,7 @@ impl State {
     /// [`backend::open`](crate::backend::open)). Must run inside a tokio
     /// runtime when the backend has cross-node wake-ups (they start a
     /// listener task).
-    pub fn new(
+    pub(crate) fn new(
         config: Config,
         services: Services,
         authenticator: Arc<dyn Authenticator>,
@@ -66,13 +65,7 @@ impl State {
             .with_max_total_retained_bytes(config.limits.max_total_retained_bytes);
         for (id, d) in &config.destinations {
             if d.kind == DestinationKind::Messaging {
-                let dest = flexgate_broker::DestinationConfig::default()
-                    .default_ttl_ms(d.ttl_ms)
-                    .allow_subtopics(d.allow_subtopics)
-                    .subtopic_separator(d.subtopic_separator.clone())
-                    .max_retained_bytes(d.max_retained_bytes)
-                    .max_ttl_ms(d.max_ttl_ms);
-                broker_config = broker_config.with_destination(id.clone(), dest);
+                broker_config = broker_config.with_destination(id.clone(), d.messaging.clone());
             }
         }
         let decode_limits = DecodeLimits {
@@ -92,9 +85,8 @@ impl State {
             registry: flexgate_messages::registry(),
             decode_limits,
             waiting: Arc::default(),
-            streams: AtomicUsize::new(0),
             metrics: Arc::default(),
-            stream_closers: Default::default(),
+            streams: Arc::default(),
             shutdown: watch::channel(false).0,
         }
     }
@@ -177,7 +169,7 @@ pub(crate) fn uses_small_messages(c: &Connection) -> bool {
 
 /// Counts of long polls waiting now.
 #[derive(Default)]
-pub struct WaitingPolls {
+pub(crate) struct WaitingPolls {
     total: AtomicUsize,
     per_client: Mutex<HashMap<String, usize>>,
 }
@@ -185,7 +177,7 @@ pub struct WaitingPolls {
 impl WaitingPolls {
     /// Takes a waiting slot for `client` if both limits allow; the slot is
     /// released when the guard drops (also when the client goes away mid-wait).
-    pub fn try_acquire(
+    pub(crate) fn try_acquire(
         self: &Arc<Self>,
         client: &str,
         max_total: usize,
@@ -208,14 +200,14 @@ impl WaitingPolls {
     }
 
     /// Polls waiting now, server-wide.
-    pub fn total(&self) -> usize {
+    pub(crate) fn total(&self) -> usize {
         self.total.load(Ordering::Acquire)
     }
 }
 
 /// Why a poll may not wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WaitRefused {
+pub(crate) enum WaitRefused {
     /// This client already has its polls waiting.
     ClientBusy,
     /// The server has its maximum of polls waiting.
@@ -223,7 +215,7 @@ pub enum WaitRefused {
 }
 
 /// A held long-poll slot.
-pub struct WaitSlot {
+pub(crate) struct WaitSlot {
     polls: Arc<WaitingPolls>,
     client: String,
 }

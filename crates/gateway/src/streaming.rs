@@ -9,10 +9,11 @@
 //! a single `0x00` byte between chunks is a heartbeat. `?command=close&
 //! streamId=<id>` ends the stream.
 
-use crate::flex::delivered_message;
-use crate::http::{text, ResponseBody, AMF_CONTENT_TYPE};
+use crate::flex::delivery::delivered_message;
+use crate::response::{text, ResponseBody, AMF_CONTENT_TYPE};
 use crate::session::Session;
 use crate::state::{uses_small_messages, State};
+use crate::streams::StreamSlot;
 use bytes::{BufMut, Bytes, BytesMut};
 use flexgate_amf::{to_amf3, Value};
 use flexgate_broker::{BrokerError, IfUnsubscribed};
@@ -23,11 +24,9 @@ use http_body_util::BodyExt;
 use hyper::body::{Body, Frame};
 use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, EXPIRES, PRAGMA};
 use hyper::{Response, StatusCode};
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::pin::Pin;
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -35,7 +34,7 @@ use tokio::time::Instant;
 
 /// A streaming command from the query string.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
+pub(crate) enum Command {
     /// `command=open`.
     Open,
     /// `command=close`, with the `streamId` parameter.
@@ -45,7 +44,7 @@ pub enum Command {
 }
 
 /// The streaming command in a query string, if any.
-pub fn command(query: Option<&str>) -> Option<Command> {
+pub(crate) fn command(query: Option<&str>) -> Option<Command> {
     let query = query?;
     Some(match form_value(query, "command")?.as_str() {
         "open" => Command::Open,
@@ -54,38 +53,12 @@ pub fn command(query: Option<&str>) -> Option<Command> {
     })
 }
 
-/// Open streams by stream id, to end one on `command=close`.
-#[derive(Default)]
-pub struct Streams {
-    closers: Mutex<HashMap<String, oneshot::Sender<()>>>,
-}
-
-impl Streams {
-    fn insert(&self, id: &str) -> oneshot::Receiver<()> {
-        let (tx, rx) = oneshot::channel();
-        self.lock().insert(id.to_owned(), tx);
-        rx
-    }
-
-    fn close(&self, id: &str) -> bool {
-        self.lock().remove(id).is_some_and(|tx| tx.send(()).is_ok())
-    }
-
-    fn remove(&self, id: &str) {
-        self.lock().remove(id);
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, oneshot::Sender<()>>> {
-        self.closers.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
 /// Chunks queued per stream before the pump waits for the reader; the
 /// broker keeps the rest, so a slow reader never blocks publishers.
 const QUEUE: usize = 16;
 
 /// Handles a streaming command.
-pub async fn handle(
+pub(crate) async fn handle(
     state: Arc<State>,
     channel: &str,
     session: &Session,
@@ -97,7 +70,7 @@ pub async fn handle(
         Command::Open => open(state, channel, session, form).await,
         Command::Close(stream) => {
             if let Some(id) = stream {
-                state.stream_closers.close(&id);
+                state.streams.close(&id);
             }
             text(StatusCode::OK, "")
         }
@@ -134,22 +107,20 @@ async fn open(
         return text(StatusCode::NOT_FOUND, "no such channel");
     };
     let heartbeat = Duration::from_millis(config.heartbeat_ms.max(1));
-    let max = config.max_streaming_clients;
-    if state.streams.fetch_add(1, Ordering::AcqRel) >= max {
-        state.streams.fetch_sub(1, Ordering::AcqRel);
+    let stream_id = uid::new_uid();
+    let Some((slot, closed)) = state
+        .streams
+        .try_open(&stream_id, config.max_streaming_clients)
+    else {
         return text(
             StatusCode::SERVICE_UNAVAILABLE,
             "too many streaming clients",
         );
-    }
+    };
     tracing::Span::current().record("client_id", client.id.as_str());
-    let stream_id = uid::new_uid();
     let small = uses_small_messages(&client);
     let (tx, rx) = mpsc::channel(QUEUE);
-    let closed = state.stream_closers.insert(&stream_id);
-    tokio::spawn(pump(
-        state, client.id, stream_id, small, heartbeat, tx, closed,
-    ));
+    tokio::spawn(pump(state, client.id, slot, small, heartbeat, tx, closed));
 
     let mut r = Response::new(ChannelBody(rx).boxed());
     let h = r.headers_mut();
@@ -167,7 +138,7 @@ async fn open(
 async fn pump(
     state: Arc<State>,
     client: String,
-    stream_id: String,
+    slot: StreamSlot,
     small: bool,
     heartbeat: Duration,
     tx: mpsc::Sender<Bytes>,
@@ -176,7 +147,7 @@ async fn pump(
     let form = if small { Form::Small } else { Form::Full };
     let open = Message::Acknowledge(AcknowledgeMessage {
         base: AbstractMessage {
-            body: Value::from(stream_id.as_str()),
+            body: Value::from(slot.id()),
             message_id: Some(uid::new_uid()),
             timestamp: chrono::Utc::now().timestamp_millis(),
             ..AbstractMessage::default()
@@ -201,13 +172,7 @@ async fn pump(
             Ok(list) => {
                 let mut ok = true;
                 for d in &list {
-                    let mut v = delivered_message(d);
-                    if small {
-                        if let Ok(m) = Message::from_value(&v) {
-                            v = m.to_value(Form::Small);
-                        }
-                    }
-                    ok = send_message(&tx, &v).await;
+                    ok = send_message(&tx, &delivered_message(d).to_value(form)).await;
                     if !ok {
                         break;
                     }
@@ -230,9 +195,7 @@ async fn pump(
         };
     }
     let _ = tx.send(Bytes::from_static(b"0\r\n")).await;
-    state.stream_closers.remove(&stream_id);
-    state.streams.fetch_sub(1, Ordering::AcqRel);
-    tracing::debug!(stream = %stream_id, "stream ended");
+    tracing::debug!(stream = %slot.id(), "stream ended");
 }
 
 /// Sends one message as one chunk; `false` when the reader is gone.

@@ -7,6 +7,8 @@ use flexgate_amf::{Object, Str, Value};
 
 /// `DSId`: the FlexClient id assigned by the server (`"nil"` before the first reply).
 pub const DS_ID: &str = "DSId";
+/// The `DSId` a Flex client sends before the server has assigned one.
+pub const DS_ID_UNASSIGNED: &str = "nil";
 /// `DSEndpoint`: the channel/endpoint id the client sends through.
 pub const DS_ENDPOINT: &str = "DSEndpoint";
 /// `DSValidateEndpoint`: ask the server to check the endpoint may serve the destination.

@@ -2,21 +2,19 @@
 //! `/status.json`), `/status.json` and `/metrics` (Prometheus).
 //!
 //! Access is set by `[status]` in the config (see
-//! [`StatusConfig`](crate::config::StatusConfig)): off, loopback peers only
+//! [`StatusConfig`]): off, loopback peers only
 //! (the default), an HTTP Basic login of a user with a given role, or
 //! anyone.
 
-mod metrics;
 mod prometheus;
 mod snapshot;
 
-pub(crate) use metrics::Sampler;
-pub use metrics::{Metrics, RateSample, HISTORY_SECONDS};
+pub use crate::metrics::{RateSample, HISTORY_SECONDS};
 pub use snapshot::{Snapshot, MAX_CLIENTS_LISTED, RATE_WINDOW_SECONDS};
 
 use crate::auth::{decode_credentials, Authenticator};
 use crate::config::StatusConfig;
-use crate::http::{text, ResponseBody};
+use crate::response::{text, ResponseBody};
 use crate::state::State;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -42,7 +40,7 @@ const REALM: &str = "Basic realm=\"flexgate status\", charset=\"UTF-8\"";
 
 /// One of the operator pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Page {
+pub(crate) enum Page {
     /// `/status`: the HTML page.
     Html,
     /// `/status.json`: the data behind it.
@@ -53,7 +51,7 @@ pub enum Page {
 
 impl Page {
     /// The page served at `path`, if any.
-    pub fn for_path(path: &str) -> Option<Page> {
+    pub(crate) fn for_path(path: &str) -> Option<Page> {
         match path {
             // Not `/status/`: the page fetches `status.json` relative to
             // itself, so that it also works behind a path prefix.

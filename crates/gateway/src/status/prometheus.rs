@@ -6,7 +6,7 @@ use super::snapshot::Snapshot;
 use std::fmt::Write;
 
 /// The content type Prometheus expects for this format.
-pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+pub(super) const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// How Prometheus should treat a family.
 #[derive(Debug, Clone, Copy)]
@@ -75,7 +75,7 @@ fn escape_label_value(out: &mut String, v: &str) {
 /// Renders the snapshot. Labels carry only configured names (channels,
 /// destinations), never client-chosen ones like subtopics, so the number
 /// of series stays bounded.
-pub fn render(s: &Snapshot) -> String {
+pub(super) fn render(s: &Snapshot) -> String {
     let mut e = Exposition(String::with_capacity(2048));
     e.family(
         "flexgate_info",

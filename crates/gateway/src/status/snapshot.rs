@@ -1,13 +1,12 @@
 //! One consistent-enough picture of the gateway for the operator pages,
 //! serialized as `/status.json` and rendered as `/metrics`.
 
-use super::metrics::{epoch_ms, RateSample};
 use crate::config::{ChannelKind, DestinationKind, StoreConfig};
+use crate::metrics::{epoch_ms, RateSample};
 use crate::state::State;
 use flexgate_broker::{Connection, MessageStore, Subscription};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 /// At most this many clients are listed (the most recently active); the
@@ -136,7 +135,7 @@ pub struct Rates {
 
 impl Snapshot {
     /// Reads the state and the store.
-    pub async fn take(state: &State) -> Snapshot {
+    pub(crate) async fn take(state: &State) -> Snapshot {
         let broker = &state.broker;
         let listed = async {
             let conns = broker.store().connections().await?;
@@ -168,7 +167,7 @@ impl Snapshot {
                 polls: state.metrics.polls(),
             },
             waiting_polls: state.waiting.total(),
-            streams: state.streams.load(Ordering::Acquire),
+            streams: state.streams.open(),
             clients_total: connections.len(),
             channels: channels(state, &connections),
             destinations: destinations(state, &subscriptions),

@@ -2,7 +2,13 @@
 //!
 //! Every field has a default, so an empty file (or none) serves the demo.
 
+mod destination;
+mod session;
+
 pub use crate::login_throttle::LoginThrottleConfig;
+pub use destination::{DestinationConfig, DestinationKind};
+pub use session::{SameSite, SessionConfig};
+
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -29,7 +35,7 @@ pub struct Config {
     /// The operator status page and metrics.
     pub status: StatusConfig,
     /// The HTTP session cookie that Flex clients are bound to.
-    pub session: crate::session::SessionConfig,
+    pub session: SessionConfig,
     /// The back-off after failed logins.
     pub login: LoginThrottleConfig,
 }
@@ -107,57 +113,6 @@ impl Default for ChannelConfig {
             busy_poll_wait_ms: 3_000,
             heartbeat_ms: 5_000,
             max_streaming_clients: 1_000,
-        }
-    }
-}
-
-/// What a destination serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DestinationKind {
-    /// Publish/subscribe (Producer/Consumer).
-    Messaging,
-    /// RemoteObject calls to a registered service.
-    Remoting,
-}
-
-/// One destination.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DestinationConfig {
-    /// Messaging or remoting.
-    pub kind: DestinationKind,
-    /// Channel ids it is reachable on; empty means every channel.
-    pub channels: Vec<String>,
-    /// Messaging: time-to-live of messages that set none, in ms.
-    pub ttl_ms: u64,
-    /// Messaging: whether subtopics are allowed.
-    pub allow_subtopics: bool,
-    /// Messaging: the subtopic separator.
-    pub subtopic_separator: String,
-    /// Remoting: the registered service name (defaults to the destination id).
-    pub source: Option<String>,
-    /// Roles allowed to use it; empty means no login is required.
-    pub roles: Vec<String>,
-    /// Messaging: most bytes of messages retained for consumers; the
-    /// oldest are dropped first, and a larger message is refused.
-    pub max_retained_bytes: usize,
-    /// Messaging: longest TTL a publisher may ask for, in ms.
-    pub max_ttl_ms: u64,
-}
-
-impl Default for DestinationConfig {
-    fn default() -> Self {
-        DestinationConfig {
-            kind: DestinationKind::Messaging,
-            channels: Vec::new(),
-            ttl_ms: 60_000,
-            allow_subtopics: true,
-            subtopic_separator: ".".into(),
-            source: None,
-            roles: Vec::new(),
-            max_retained_bytes: flexgate_broker::DEFAULT_MAX_RETAINED_BYTES,
-            max_ttl_ms: flexgate_broker::DEFAULT_MAX_TTL_MS,
         }
     }
 }
@@ -373,7 +328,7 @@ impl Default for Config {
             limits: Limits::default(),
             client_timeout_secs: 30 * 60,
             status: StatusConfig::default(),
-            session: crate::session::SessionConfig::default(),
+            session: SessionConfig::default(),
             login: LoginThrottleConfig::default(),
         }
     }

@@ -19,7 +19,7 @@ pub const HISTORY_SECONDS: usize = 300;
 
 /// Counters of the HTTP side, plus the rate history.
 #[derive(Debug)]
-pub struct Metrics {
+pub(crate) struct Metrics {
     polls: AtomicU64,
     started_ms: u64,
     history: Mutex<RateHistory>,
@@ -37,22 +37,22 @@ impl Default for Metrics {
 
 impl Metrics {
     /// Counts one poll request (a Flex POLL command, answered or waiting).
-    pub fn count_poll(&self) {
+    pub(crate) fn count_poll(&self) {
         self.polls.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Poll requests so far.
-    pub fn polls(&self) -> u64 {
+    pub(crate) fn polls(&self) -> u64 {
         self.polls.load(Ordering::Relaxed)
     }
 
     /// When the gateway started, epoch milliseconds.
-    pub fn started_ms(&self) -> u64 {
+    pub(crate) fn started_ms(&self) -> u64 {
         self.started_ms
     }
 
     /// The recorded per-second rates, oldest first.
-    pub fn history(&self) -> Vec<RateSample> {
+    pub(crate) fn history(&self) -> Vec<RateSample> {
         self.lock_history().samples.iter().copied().collect()
     }
 

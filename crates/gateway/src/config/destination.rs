@@ -1,0 +1,170 @@
+//! `[destinations.<id>]`: one destination, with the gateway's settings
+//! (kind, channels, source, roles) and, for messaging, every setting of
+//! the broker's [`flexgate_broker::DestinationConfig`].
+
+use serde::Deserialize;
+
+/// What a destination serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DestinationKind {
+    /// Publish/subscribe (Producer/Consumer).
+    Messaging,
+    /// RemoteObject calls to a registered service.
+    Remoting,
+}
+
+/// One destination.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "DestinationToml")]
+pub struct DestinationConfig {
+    /// Messaging or remoting.
+    pub kind: DestinationKind,
+    /// Channel ids it is reachable on; empty means every channel.
+    pub channels: Vec<String>,
+    /// Remoting: the registered service name (defaults to the destination id).
+    pub source: Option<String>,
+    /// Roles allowed to use it; empty means no login is required.
+    pub roles: Vec<String>,
+    /// Messaging: the broker's settings for it (TTLs, subtopics, echo to
+    /// the sender, retention), handed to the broker as they are.
+    pub messaging: flexgate_broker::DestinationConfig,
+}
+
+/// Time-to-live of messages that set none, in ms (`ttl_ms`).
+const DEFAULT_TTL_MS: u64 = 60_000;
+
+impl Default for DestinationConfig {
+    /// A messaging destination on every channel, open to anyone, with
+    /// subtopics allowed and a 60 s default TTL; the broker's defaults for
+    /// the rest.
+    fn default() -> Self {
+        DestinationConfig {
+            kind: DestinationKind::Messaging,
+            channels: Vec::new(),
+            source: None,
+            roles: Vec::new(),
+            messaging: flexgate_broker::DestinationConfig::default()
+                .default_ttl_ms(DEFAULT_TTL_MS)
+                .allow_subtopics(true),
+        }
+    }
+}
+
+/// The TOML spelling of a destination: flat keys, each defaulting to
+/// [`DestinationConfig::default`].
+#[derive(Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct DestinationToml {
+    kind: DestinationKind,
+    channels: Vec<String>,
+    source: Option<String>,
+    roles: Vec<String>,
+    /// Time-to-live of messages that set none, in ms.
+    ttl_ms: u64,
+    /// Every message gets this time-to-live, in ms (BlazeDS `message-time-to-live`).
+    ttl_override_ms: Option<u64>,
+    allow_subtopics: bool,
+    /// Refuse subscriptions to wildcard subtopics (BlazeDS `disallow-wildcard-subtopics`).
+    disallow_wildcard_subtopics: bool,
+    subtopic_separator: String,
+    /// A subscribed publisher receives its own messages.
+    echo_to_sender: bool,
+    /// Messages retained per destination; older ones are dropped first.
+    max_messages: usize,
+    /// Bytes retained per destination; older ones are dropped first, and a
+    /// larger message is refused.
+    max_retained_bytes: usize,
+    /// Longest time-to-live a publisher may ask for, in ms.
+    max_ttl_ms: u64,
+}
+
+impl Default for DestinationToml {
+    fn default() -> Self {
+        let d = DestinationConfig::default();
+        let m = d.messaging;
+        DestinationToml {
+            kind: d.kind,
+            channels: d.channels,
+            source: d.source,
+            roles: d.roles,
+            ttl_ms: m.default_ttl_ms,
+            ttl_override_ms: m.ttl_override_ms,
+            allow_subtopics: m.allow_subtopics,
+            disallow_wildcard_subtopics: m.disallow_wildcard_subtopics,
+            subtopic_separator: m.subtopic_separator,
+            echo_to_sender: m.echo_to_sender,
+            max_messages: m.max_messages,
+            max_retained_bytes: m.max_retained_bytes,
+            max_ttl_ms: m.max_ttl_ms,
+        }
+    }
+}
+
+impl From<DestinationToml> for DestinationConfig {
+    fn from(t: DestinationToml) -> Self {
+        let mut messaging = flexgate_broker::DestinationConfig::default()
+            .default_ttl_ms(t.ttl_ms)
+            .allow_subtopics(t.allow_subtopics)
+            .subtopic_separator(t.subtopic_separator)
+            .echo_to_sender(t.echo_to_sender)
+            .max_messages(t.max_messages)
+            .max_retained_bytes(t.max_retained_bytes)
+            .max_ttl_ms(t.max_ttl_ms);
+        messaging.ttl_override_ms = t.ttl_override_ms;
+        messaging.disallow_wildcard_subtopics = t.disallow_wildcard_subtopics;
+        DestinationConfig {
+            kind: t.kind,
+            channels: t.channels,
+            source: t.source,
+            roles: t.roles,
+            messaging,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<DestinationConfig, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    #[test]
+    fn an_empty_table_is_the_default() {
+        let d = parse("").expect("parses");
+        assert_eq!(d, DestinationConfig::default());
+        assert_eq!(d.messaging.default_ttl_ms, 60_000);
+        assert!(d.messaging.allow_subtopics);
+        assert!(d.messaging.echo_to_sender);
+        assert_eq!(d.messaging.max_messages, 10_000);
+    }
+
+    #[test]
+    fn every_broker_setting_is_read() {
+        let d = parse(
+            "kind = \"messaging\"\nttl_ms = 5\nttl_override_ms = 7\nallow_subtopics = false\n\
+             disallow_wildcard_subtopics = true\nsubtopic_separator = \"/\"\n\
+             echo_to_sender = false\nmax_messages = 9\nroles = [\"r\"]\n\
+             max_retained_bytes = 1000\nmax_ttl_ms = 2000\n",
+        )
+        .expect("parses");
+        let m = &d.messaging;
+        assert_eq!(
+            (m.default_ttl_ms, m.ttl_override_ms, m.allow_subtopics),
+            (5, Some(7), false)
+        );
+        assert!(m.disallow_wildcard_subtopics);
+        assert_eq!(m.subtopic_separator, "/");
+        assert!(!m.echo_to_sender);
+        assert_eq!(m.max_messages, 9);
+        assert_eq!((m.max_retained_bytes, m.max_ttl_ms), (1000, 2000));
+        assert_eq!(d.roles, ["r"]);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        assert!(parse("ttl = 5\n").is_err());
+    }
+}

@@ -1,0 +1,274 @@
+//! The messaging service: Consumer subscribe, unsubscribe and
+//! multi-subscribe, polls (plain and long), and Producer publishes.
+
+use super::access;
+use super::delivery::{client_sync, delivered_message};
+use super::fault;
+use super::reply::{ack, Reply};
+use crate::config::ChannelKind;
+use crate::limits;
+use crate::request::RequestContext;
+use crate::state::{uses_small_messages, State, WaitRefused};
+use flexgate_amf::Value;
+use flexgate_broker::{BrokerError, Connection, IfUnsubscribed, Payload};
+use flexgate_messages::headers as h;
+use flexgate_messages::{uid, AsyncMessage, Fault, FaultCode, Form, Message};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// A subscription filter as a request spells it: subtopic and selector.
+type Spec = (Option<String>, Option<String>);
+
+/// SUBSCRIBE: one consumer filter (subtopic and selector headers).
+pub(super) async fn subscribe(
+    state: &State,
+    ctx: &RequestContext<'_>,
+    request: &Message,
+    client: &Connection,
+) -> Result<Reply, Fault> {
+    let mut message = ack(request);
+    let consumer = consumer_id(request, &mut message);
+    let dest = access::messaging_destination(state, ctx.channel, request, client)?;
+    let subtopic = request.header(h::DS_SUBTOPIC).and_then(Value::as_str);
+    let selector = request.header(h::DS_SELECTOR).and_then(Value::as_str);
+    limits::check_subscriptions(state, &client.id, &consumer, dest, &[(subtopic, selector)])
+        .await?;
+    state
+        .broker
+        .subscribe(&client.id, &consumer, dest, subtopic, selector)
+        .await
+        .map_err(fault::from_broker)?;
+    Ok(acknowledged(message, client))
+}
+
+/// UNSUBSCRIBE: one filter, or the whole consumer without one.
+pub(super) async fn unsubscribe(
+    state: &State,
+    request: &Message,
+    client: &Connection,
+) -> Result<Reply, Fault> {
+    let mut message = ack(request);
+    let consumer = consumer_id(request, &mut message);
+    let dest = request.destination().unwrap_or_default();
+    let subtopic = request.header(h::DS_SUBTOPIC).and_then(Value::as_str);
+    let selector = request.header(h::DS_SELECTOR).and_then(Value::as_str);
+    // Unsubscribing what is not subscribed is acknowledged: after a
+    // server restart the client's view is stale, and that is fine.
+    let removed = match (subtopic, selector) {
+        (None, None) => {
+            state
+                .broker
+                .unsubscribe_all(&client.id, &consumer, dest)
+                .await
+        }
+        _ => {
+            state
+                .broker
+                .unsubscribe(&client.id, &consumer, dest, subtopic, selector)
+                .await
+        }
+    };
+    removed.map_err(fault::from_broker)?;
+    Ok(acknowledged(message, client))
+}
+
+/// MULTI_SUBSCRIBE: filters to add (`DSAddSub`) and to remove (`DSRemSub`).
+pub(super) async fn multi_subscribe(
+    state: &State,
+    ctx: &RequestContext<'_>,
+    request: &Message,
+    client: &Connection,
+) -> Result<Reply, Fault> {
+    let mut message = ack(request);
+    let consumer = consumer_id(request, &mut message);
+    let dest = access::messaging_destination(state, ctx.channel, request, client)?;
+    let adds = sub_specs(request, h::DS_ADD_SUB);
+    let filters: Vec<limits::Filter<'_>> = adds
+        .iter()
+        .map(|(st, sel)| (st.as_deref(), sel.as_deref()))
+        .collect();
+    limits::check_subscriptions(state, &client.id, &consumer, dest, &filters).await?;
+    for (subtopic, selector) in &adds {
+        state
+            .broker
+            .subscribe(
+                &client.id,
+                &consumer,
+                dest,
+                subtopic.as_deref(),
+                selector.as_deref(),
+            )
+            .await
+            .map_err(fault::from_broker)?;
+    }
+    for (subtopic, selector) in sub_specs(request, h::DS_REM_SUB) {
+        state
+            .broker
+            .unsubscribe(
+                &client.id,
+                &consumer,
+                dest,
+                subtopic.as_deref(),
+                selector.as_deref(),
+            )
+            .await
+            .map_err(fault::from_broker)?;
+    }
+    Ok(acknowledged(message, client))
+}
+
+/// An acknowledgement, small when the client reads small messages.
+fn acknowledged(message: Message, client: &Connection) -> Reply {
+    Reply {
+        message,
+        small: uses_small_messages(client),
+    }
+}
+
+/// The consumer's id: the CommandMessage's clientId, or a fresh one that
+/// the reply carries back.
+fn consumer_id(request: &Message, reply: &mut Message) -> String {
+    match request.client_id() {
+        Some(id) if !id.is_empty() => id.to_owned(),
+        _ => reply.base().client_id.clone().unwrap_or_else(uid::new_uid),
+    }
+}
+
+/// `DSAddSub`/`DSRemSub` entries: `subtopic_;_selector`, each part optional.
+fn sub_specs(request: &Message, header: &str) -> Vec<Spec> {
+    let Some(Value::Array(entries)) = request.header(header) else {
+        return Vec::new();
+    };
+    let part = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    entries
+        .dense
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|e| match e.split_once(h::SUBTOPIC_SEPARATOR) {
+            Some((subtopic, selector)) => (part(subtopic), part(selector)),
+            None => (part(e), None),
+        })
+        .collect()
+}
+
+/// POLL: what arrived for the client's subscriptions; on a long-polling
+/// channel an empty poll waits (within the channel's limits).
+pub(super) async fn poll(
+    state: &State,
+    ctx: &RequestContext<'_>,
+    request: &Message,
+    client: &Connection,
+) -> Result<Reply, Fault> {
+    let small = uses_small_messages(client);
+    let channel = access::channel(state, ctx.channel)?;
+    if channel.kind == ChannelKind::Streaming {
+        return Err(Fault::new(
+            FaultCode::PollNotSupported,
+            "Channel endpoint does not support polling.",
+        ));
+    }
+    state.metrics.count_poll();
+    let budget = limits::drain_budget(state);
+    // Until the gateway answers Server.Processing.NotSubscribed, a poll
+    // without subscriptions is answered as before: nothing new.
+    let mut deliveries = match state.broker.poll(&client.id, budget).await {
+        Err(BrokerError::NotSubscribed(_)) => Vec::new(),
+        other => other.map_err(fault::from_broker)?,
+    };
+    let mut poll_wait = None;
+    if deliveries.is_empty() && channel.kind == ChannelKind::LongPolling && !ctx.batched {
+        match state.waiting.try_acquire(
+            &client.id,
+            channel.max_waiting_polls,
+            channel.max_waiting_polls_per_client,
+        ) {
+            Ok(_slot) => {
+                let deadline = Instant::now() + Duration::from_millis(channel.wait_interval_ms);
+                tokio::select! {
+                    waited = state.broker.wait_for_messages(
+                        &client.id, deadline, budget, IfUnsubscribed::Wait,
+                    ) => {
+                        deliveries = waited.map_err(fault::from_broker)?;
+                    }
+                    () = state.shutdown_signal() => {}
+                }
+            }
+            Err(WaitRefused::ClientBusy) => {
+                // Another poll of this client is parked: tell this one not
+                // to schedule a follow-up (BlazeDS's DSNoOpPoll).
+                let mut sync = client_sync(Vec::new());
+                sync.base_mut().headers.set(h::DS_NO_OP_POLL, true);
+                return Ok(Reply {
+                    message: sync,
+                    small: false,
+                });
+            }
+            Err(WaitRefused::ServerBusy) => {
+                tracing::warn!(waiting = state.waiting.total(), "long-poll limit reached");
+                poll_wait = Some(channel.busy_poll_wait_ms);
+            }
+        }
+    }
+    let mut reply = if deliveries.is_empty() {
+        ack(request)
+    } else {
+        client_sync(
+            deliveries
+                .iter()
+                .map(|d| delivered_message(d).to_value(Form::Full))
+                .collect(),
+        )
+    };
+    if let Some(ms) = poll_wait {
+        reply
+            .base_mut()
+            .headers
+            .set(h::DS_POLL_WAIT, i32::try_from(ms).unwrap_or(i32::MAX));
+    }
+    // A CLIENT_SYNC has no small form; an empty poll's ack does.
+    let small = small && matches!(reply, Message::Acknowledge(_));
+    Ok(Reply {
+        message: reply,
+        small,
+    })
+}
+
+/// A Producer's AsyncMessage: stored in its destination's log.
+pub(super) async fn publish(
+    state: &State,
+    ctx: &RequestContext<'_>,
+    request: &Message,
+    m: &AsyncMessage,
+    client: &Connection,
+) -> Result<Reply, Fault> {
+    let dest = access::messaging_destination(state, ctx.channel, request, client)?;
+    let mut out =
+        flexgate_broker::Message::new(dest, Payload::Message(request.to_value(Form::Full)));
+    if let Some(id) = &m.base.message_id {
+        out = out.with_id(id.as_str());
+    }
+    if let Some(st) = m.base.headers.get_str(h::DS_SUBTOPIC) {
+        out = out.with_subtopic(st);
+    }
+    if let Some(target) = m.base.headers.get_str(h::DS_DST_CLIENT_ID) {
+        out = out.with_target(target);
+    }
+    for (name, value) in m.base.headers.iter() {
+        // Selectors only see scalar headers.
+        if matches!(
+            value,
+            Value::String(_) | Value::Integer(_) | Value::Number(_) | Value::Bool(_)
+        ) {
+            out = out.with_header(name, value.clone());
+        }
+    }
+    out = out
+        .with_ttl_ms(u64::try_from(m.base.time_to_live).unwrap_or(0))
+        .with_sender(client.id.as_str());
+    state
+        .broker
+        .publish_message(out)
+        .await
+        .map_err(fault::from_broker)?;
+    Ok(acknowledged(ack(request), client))
+}

@@ -1,0 +1,115 @@
+//! Flex messaging over AMF: a decoded Flex message is routed to the
+//! service that handles it, as BlazeDS's MessageBroker routes to its
+//! services, and answered with an AcknowledgeMessage or an ErrorMessage.
+//!
+//! * [`client`]: the Flex client of a request; ping, login, logout, disconnect.
+//! * [`messaging`]: subscribe, unsubscribe, multi-subscribe, poll, publish.
+//! * [`remoting`]: RemotingMessage calls (and legacy NetConnection calls).
+//! * [`access`]: destination, channel and role checks, in one place.
+//! * [`fault`]: broker failures as Flex faults, in one place.
+//! * [`delivery`]: what a consumer receives.
+
+mod access;
+mod client;
+pub(crate) mod delivery;
+pub(crate) mod fault;
+mod messaging;
+pub(crate) mod remoting;
+mod reply;
+
+use crate::request::{Outcome, RequestContext};
+use crate::state::State;
+use flexgate_broker::Connection;
+use flexgate_messages::{
+    error_for, AsyncMessage, CommandOperation, Fault, FaultCode, Form, Message, MessageError,
+};
+use reply::{ack, Reply};
+
+/// Handles one Flex message.
+pub(crate) async fn handle(state: &State, ctx: &RequestContext<'_>, request: Message) -> Outcome {
+    record_request(&request);
+    let result = match client::connect(state, ctx, &request).await {
+        Ok(client) => {
+            tracing::Span::current().record("client_id", client.id.as_str());
+            route(state, ctx, &request, &client).await
+        }
+        Err(fault) => Err(fault),
+    };
+    match result {
+        Ok(reply) => Outcome::Result(reply.message.to_value(reply.form())),
+        Err(fault) => {
+            tracing::info!(code = fault.code.as_str(), reason = %fault.string, "request failed");
+            Outcome::Status(Message::Error(error_for(&request, fault)).to_value(Form::Full))
+        }
+    }
+}
+
+/// Names the operation and destination on the request's span.
+fn record_request(request: &Message) {
+    let span = tracing::Span::current();
+    match request {
+        Message::Command(c) => span.record("operation", tracing::field::debug(c.operation)),
+        Message::Remoting(r) => span.record("operation", r.operation.as_str()),
+        Message::Async(_) => span.record("operation", "publish"),
+        _ => span.record("operation", request.class_alias()),
+    };
+    if let Some(d) = request.destination().filter(|d| !d.is_empty()) {
+        span.record("destination", d);
+    }
+}
+
+/// The reply to a body that is not a Flex message nor a legacy call.
+pub(crate) fn undecodable(e: MessageError) -> Outcome {
+    let fault = Fault::new(
+        FaultCode::MessageEncoding,
+        format!("Cannot read the message: {e}"),
+    );
+    let request = Message::Async(AsyncMessage::default());
+    Outcome::Status(Message::Error(error_for(&request, fault)).to_value(Form::Full))
+}
+
+/// Routes a message of a known client to the service for its kind.
+async fn route(
+    state: &State,
+    ctx: &RequestContext<'_>,
+    request: &Message,
+    client: &Connection,
+) -> Result<Reply, Fault> {
+    match request {
+        Message::Command(c) => match c.operation {
+            CommandOperation::ClientPing => client::ping(state, request, client).await,
+            CommandOperation::Login => client::login(state, request, client).await,
+            CommandOperation::Logout => client::logout(state, request, client).await,
+            CommandOperation::Disconnect => client::disconnect(state, request, client).await,
+            CommandOperation::Subscribe => messaging::subscribe(state, ctx, request, client).await,
+            CommandOperation::Unsubscribe => messaging::unsubscribe(state, request, client).await,
+            CommandOperation::MultiSubscribe => {
+                messaging::multi_subscribe(state, ctx, request, client).await
+            }
+            CommandOperation::Poll => messaging::poll(state, ctx, request, client).await,
+            // Acknowledged and otherwise ignored, as BlazeDS does.
+            CommandOperation::TriggerConnect
+            | CommandOperation::ClientSync
+            | CommandOperation::ClusterRequest
+            | CommandOperation::SubscriptionInvalidate => Ok(Reply {
+                message: ack(request),
+                small: crate::state::uses_small_messages(client),
+            }),
+            other => Err(Fault::unknown_command(other)),
+        },
+        Message::Async(m) => messaging::publish(state, ctx, request, m, client).await,
+        Message::Remoting(r) => {
+            let result = remoting::remoting_message(state, ctx, r, client).await?;
+            let mut message = ack(request);
+            message.base_mut().body = result;
+            Ok(Reply {
+                message,
+                small: crate::state::uses_small_messages(client),
+            })
+        }
+        Message::Acknowledge(_) | Message::Error(_) => Err(Fault::new(
+            FaultCode::ServerProcessing,
+            format!("A client cannot send a {}.", request.class_alias()),
+        )),
+    }
+}
