@@ -19,21 +19,17 @@ mod external;
 mod packet;
 mod reader;
 mod text;
+pub mod trace;
 mod value;
+mod writer;
 
 pub use decoder::{DecodeLimits, Decoder};
-
-/// The type marker bytes, for tools that look at the wire themselves
-/// (e.g. `flexgate inspect`).
-pub mod markers {
-    pub use crate::amf0::marker as amf0;
-    pub use crate::amf3::marker as amf3;
-}
 pub use encoder::Encoder;
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, Table};
-pub use external::{eq_external, Externalizable, ReadExternal, Registry};
+pub use external::{eq_external, ExternalInput, Externalizable, ReadExternal, Registry};
 pub use packet::{Body, Form, Header, Packet, Version};
 pub use text::Str;
+pub use writer::{LengthMark, TraitsChoice, Writer};
 pub use value::{
     Array, Date, Dictionary, Object, ObjectVector, Traits, Value, Vector, Xml, XmlKind,
 };

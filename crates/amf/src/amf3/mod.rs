@@ -1,6 +1,7 @@
 //! AMF3 (Adobe's "AMF 3 Specification", 2006/2013).
 
 mod decode;
+pub(crate) use decode::composite;
 mod encode;
 pub mod marker;
 
