@@ -228,11 +228,21 @@ impl<'r, T: Trace> Decoder<'r, T> {
     /// nothing unless that reallocates it (doubling, at least four), so a
     /// push costs one comparison.
     #[inline(always)]
-    pub(crate) fn charge_push<U>(&mut self, len: usize, capacity: usize) -> Result<(), DecodeError> {
+    pub(crate) fn charge_push<U>(
+        &mut self,
+        len: usize,
+        capacity: usize,
+    ) -> Result<(), DecodeError> {
         if len < capacity {
             return Ok(());
         }
         self.charge(capacity.max(4).saturating_mul(size_of::<U>()))
+    }
+
+    /// An error about the type marker at `at` (unknown, or not valid here).
+    #[cold]
+    pub(crate) fn marker_error(&self, at: usize, kind: DecodeErrorKind) -> DecodeError {
+        DecodeError { offset: at, kind }
     }
 
     #[cold]

@@ -29,10 +29,10 @@ pub use error::{DecodeError, DecodeErrorKind, EncodeError, Table};
 pub use external::{eq_external, ExternalInput, Externalizable, ReadExternal, Registry};
 pub use packet::{Body, Form, Header, Packet, Version};
 pub use text::Str;
-pub use writer::{LengthMark, TraitsChoice, Writer};
 pub use value::{
     Array, Date, Dictionary, Object, ObjectVector, Traits, Value, Vector, Xml, XmlKind,
 };
+pub use writer::{LengthMark, TraitsChoice, Writer};
 
 /// Decodes one AMF3 value that fills `input` (trailing bytes are an error).
 pub fn from_amf3(input: bytes::Bytes, registry: &Registry) -> Result<Value, DecodeError> {

@@ -357,9 +357,10 @@ pub enum Piece {
     End,
 }
 
-impl fmt::Display for Piece {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Piece {
+    /// What the piece is, in words (e.g. "a double (8 bytes)").
+    pub fn description(self) -> &'static str {
+        match self {
             Piece::Version => "the packet version (u16)",
             Piece::HeaderCount => "the header count (u16)",
             Piece::HeaderName => "a header name (u16 length + UTF-8)",
@@ -391,7 +392,13 @@ impl fmt::Display for Piece {
             Piece::VectorElement => "a vector element",
             Piece::ExternalBody => "the body of an externalizable object",
             Piece::End => "the end of the input",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Piece {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.description())
     }
 }
 

@@ -103,7 +103,11 @@ impl<'o> Writer<'o> {
     }
 
     /// Ends a header or body value: writes `declared`, or the true length.
-    pub fn end_value(&mut self, mark: LengthMark, declared: Option<u32>) -> Result<(), EncodeError> {
+    pub fn end_value(
+        &mut self,
+        mark: LengthMark,
+        declared: Option<u32>,
+    ) -> Result<(), EncodeError> {
         let out = self.e.output();
         let actual = out.len() - mark.0 - 4;
         let len = match declared {

@@ -27,7 +27,6 @@ pub mod config;
 mod endpoint;
 mod flex;
 pub mod http;
-pub mod inspect;
 mod legacy;
 mod limits;
 pub mod remoting;

@@ -97,21 +97,25 @@ impl<T: Trace> Decoder<'_, T> {
                 v
             }
             m::MOVIECLIP => {
-                return Err(self.r.error(DecodeErrorKind::Unsupported("AMF0 movieclip")))
+                return Err(self.marker_error(start, DecodeErrorKind::Unsupported("AMF0 movieclip")))
             }
             m::RECORDSET => {
-                return Err(self.r.error(DecodeErrorKind::Unsupported("AMF0 recordset")))
+                return Err(self.marker_error(start, DecodeErrorKind::Unsupported("AMF0 recordset")))
             }
             m::OBJECT_END => {
-                return Err(self.r.error(DecodeErrorKind::Unsupported(
-                    "AMF0 object end outside an object",
-                )))
+                return Err(self.marker_error(
+                    start,
+                    DecodeErrorKind::Unsupported("AMF0 object end outside an object"),
+                ))
             }
             other => {
-                return Err(self.r.error(DecodeErrorKind::UnknownMarker {
-                    format: "AMF0",
-                    marker: other,
-                }))
+                return Err(self.marker_error(
+                    start,
+                    DecodeErrorKind::UnknownMarker {
+                        format: "AMF0",
+                        marker: other,
+                    },
+                ))
             }
         };
         Ok(value)

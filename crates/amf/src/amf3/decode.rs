@@ -106,10 +106,13 @@ impl<T: Trace> Decoder<'_, T> {
             m::VECTOR_OBJECT => return self.nested(|d| d.read_object_vector(start)),
             m::DICTIONARY => return self.nested(|d| d.read_dictionary(start)),
             other => {
-                return Err(self.r.error(DecodeErrorKind::UnknownMarker {
-                    format: "AMF3",
-                    marker: other,
-                }))
+                return Err(self.marker_error(
+                    start,
+                    DecodeErrorKind::UnknownMarker {
+                        format: "AMF3",
+                        marker: other,
+                    },
+                ))
             }
         };
         self.note(start, leaf.1);
@@ -172,7 +175,12 @@ impl<T: Trace> Decoder<'_, T> {
     }
 
     /// A reference into the object table, with the marker it came with.
-    fn object_ref(&mut self, start: usize, index: u32, kind: RefKind) -> Result<Value, DecodeError> {
+    fn object_ref(
+        &mut self,
+        start: usize,
+        index: u32,
+        kind: RefKind,
+    ) -> Result<Value, DecodeError> {
         let v = self.lookup(Table::Object, index)?;
         let event = Event::Reference {
             table: Table::Object,
@@ -217,7 +225,14 @@ impl<T: Trace> Decoder<'_, T> {
                 let len = self.r.check_len(u64::from(len), 1)?;
                 let text = self.r.utf8(len)?;
                 let slot = self.next_slot();
-                self.note(start, Event::Xml { kind, text: &text, slot });
+                self.note(
+                    start,
+                    Event::Xml {
+                        kind,
+                        text: &text,
+                        slot,
+                    },
+                );
                 self.remember(Value::Xml(Xml { text, kind }))
             }
         }
@@ -372,7 +387,11 @@ impl<T: Trace> Decoder<'_, T> {
         Ok((entry, TraitsRef::Inline(index)))
     }
 
-    fn read_vector<E: Element>(&mut self, start: usize, kind: RefKind) -> Result<Value, DecodeError> {
+    fn read_vector<E: Element>(
+        &mut self,
+        start: usize,
+        kind: RefKind,
+    ) -> Result<Value, DecodeError> {
         let len = match self.read_header()? {
             Header::Reference(i) => return self.object_ref(start, i, kind),
             Header::Inline(n) => n,
