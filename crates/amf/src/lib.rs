@@ -10,6 +10,8 @@
 //! Externalizable classes (Flex's `ArrayCollection`, the small messages ...)
 //! are plugged in through a [`Registry`] of readers keyed by class alias.
 
+#![warn(missing_docs, unreachable_pub)]
+
 mod amf0;
 mod amf3;
 mod decoder;

@@ -192,7 +192,11 @@ impl Reader<'_> {
     }
 
     /// A UID sent as bytes: traced as `wire`, converted as `field`.
-    fn uid(&mut self, wire: &'static str, field: &'static str) -> Result<Option<String>, DecodeError> {
+    fn uid(
+        &mut self,
+        wire: &'static str,
+        field: &'static str,
+    ) -> Result<Option<String>, DecodeError> {
         self.d.note_field(format_args!("{wire}"));
         self.read_as(field, uid_value)
     }

@@ -1,6 +1,7 @@
 //! AMF3 decoding.
 
 use super::marker as m;
+use super::vector::Element;
 use crate::decoder::{Decoder, TraitsEntry};
 use crate::error::{DecodeError, DecodeErrorKind, Table};
 use crate::text::Str;
@@ -14,53 +15,6 @@ use std::sync::Arc;
 enum Header {
     Inline(u32),
     Reference(u32),
-}
-
-/// What an element of a number vector decodes as.
-trait Element: Sized {
-    const UNIT: usize;
-    fn read<T: Trace>(d: &mut Decoder<'_, T>) -> Result<Self, DecodeError>;
-    fn wrap(v: Arc<Vector<Self>>) -> Value;
-    fn event(fixed: bool, items: &[Self], slot: u32) -> Event<'_>;
-}
-
-impl Element for i32 {
-    const UNIT: usize = 4;
-    fn read<T: Trace>(d: &mut Decoder<'_, T>) -> Result<Self, DecodeError> {
-        Ok(d.r.u32()? as i32)
-    }
-    fn wrap(v: Arc<Vector<Self>>) -> Value {
-        Value::VectorInt(v)
-    }
-    fn event(fixed: bool, items: &[Self], slot: u32) -> Event<'_> {
-        Event::VectorInt { fixed, items, slot }
-    }
-}
-
-impl Element for u32 {
-    const UNIT: usize = 4;
-    fn read<T: Trace>(d: &mut Decoder<'_, T>) -> Result<Self, DecodeError> {
-        d.r.u32()
-    }
-    fn wrap(v: Arc<Vector<Self>>) -> Value {
-        Value::VectorUint(v)
-    }
-    fn event(fixed: bool, items: &[Self], slot: u32) -> Event<'_> {
-        Event::VectorUint { fixed, items, slot }
-    }
-}
-
-impl Element for f64 {
-    const UNIT: usize = 8;
-    fn read<T: Trace>(d: &mut Decoder<'_, T>) -> Result<Self, DecodeError> {
-        d.r.f64()
-    }
-    fn wrap(v: Arc<Vector<Self>>) -> Value {
-        Value::VectorNumber(v)
-    }
-    fn event(fixed: bool, items: &[Self], slot: u32) -> Event<'_> {
-        Event::VectorNumber { fixed, items, slot }
-    }
 }
 
 /// Bytes an `Arc<C>` holding `n` items of `I` allocates: its counts, `C`, the items.
