@@ -9,6 +9,12 @@
 //!
 //! Externalizable classes (Flex's `ArrayCollection`, the small messages ...)
 //! are plugged in through a [`Registry`] of readers keyed by class alias.
+//!
+//! Tools that show the wire rather than the values use the same grammar:
+//! the decoder reports every decision it reads to a [`trace::Trace`] (the
+//! server's [`trace::NoTrace`] compiles away), and [`Writer`] writes AMF
+//! piece by piece with explicit decisions (references, lengths, traits).
+//! Decoded values are bounded in memory by [`DecodeLimits::alloc_budget`].
 
 #![warn(missing_docs, unreachable_pub)]
 

@@ -27,9 +27,19 @@ fn inspect_and_encode_subcommands_round_trip_a_packet() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/requests/ping.amf");
     let bytes = std::fs::read(&path).expect("fixture");
     let json = flexgate(&["inspect", path.to_str().expect("utf-8 path")], b"");
-    assert!(json.status.success(), "{}", String::from_utf8_lossy(&json.stderr));
-    assert!(json.stdout.starts_with(br#"{"version":3,"headers":[],"bodies":[{"#));
+    assert!(
+        json.status.success(),
+        "{}",
+        String::from_utf8_lossy(&json.stderr)
+    );
+    assert!(json
+        .stdout
+        .starts_with(br#"{"version":3,"headers":[],"bodies":[{"#));
     let again = flexgate(&["encode", "-"], &json.stdout);
-    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
     assert_eq!(again.stdout, bytes);
 }
