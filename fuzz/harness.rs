@@ -18,6 +18,7 @@ use flexgate_messages::{ack_for, error_for, registry, Fault, FaultCode, Form, Me
 pub const LIMITS: DecodeLimits = DecodeLimits {
     max_depth: 128,
     max_items: 1 << 20,
+    ..DecodeLimits::DEFAULT
 };
 
 /// What a fuzz target does with one input.

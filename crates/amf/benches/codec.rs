@@ -6,8 +6,8 @@
 use bytes::Bytes;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use flexgate_amf::{
-    eq_external, from_amf3, to_amf3, DecodeError, Decoder, EncodeError, Encoder, Externalizable,
-    Object, Registry, Traits, Value,
+    eq_external, from_amf3, to_amf3, DecodeError, EncodeError, Encoder, ExternalInput,
+    Externalizable, Object, Registry, Traits, Value,
 };
 use std::sync::Arc;
 
@@ -28,7 +28,7 @@ impl Externalizable for Collection {
     }
 }
 
-fn read_collection(d: &mut Decoder<'_>) -> Result<Value, DecodeError> {
+fn read_collection(d: &mut dyn ExternalInput) -> Result<Value, DecodeError> {
     Ok(Value::External(Arc::new(Collection(d.read_amf3()?))))
 }
 

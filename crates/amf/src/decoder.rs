@@ -4,6 +4,7 @@ use crate::error::{DecodeError, DecodeErrorKind, Table};
 use crate::external::Registry;
 use crate::reader::Reader;
 use crate::text::Str;
+use crate::trace::{Event, NoTrace, Piece, Span, Trace};
 use crate::value::{Traits, Value};
 use bytes::Bytes;
 use std::sync::Arc;
@@ -15,14 +16,35 @@ pub struct DecodeLimits {
     pub max_depth: usize,
     /// Largest element count of one array, object, vector or dictionary.
     pub max_items: usize,
+    /// Bytes of decoded values (element slots, members, table entries,
+    /// composite headers) allowed per input byte, on top of
+    /// `alloc_allowance`. Without it a dense array of 1-byte nulls costs
+    /// `size_of::<Value>()` (40×) per input byte.
+    pub alloc_per_byte: usize,
+    /// Bytes of decoded values allowed whatever the input length, so that
+    /// small inputs are never refused for their density.
+    pub alloc_allowance: usize,
+}
+
+impl DecodeLimits {
+    /// The defaults, usable in `const` contexts.
+    pub const DEFAULT: DecodeLimits = DecodeLimits {
+        max_depth: 128,
+        max_items: 1 << 20,
+        alloc_per_byte: 16,
+        alloc_allowance: 1 << 20,
+    };
+
+    /// The allocation budget for an input of `len` bytes.
+    pub fn alloc_budget(&self, len: usize) -> usize {
+        len.saturating_mul(self.alloc_per_byte)
+            .saturating_add(self.alloc_allowance)
+    }
 }
 
 impl Default for DecodeLimits {
     fn default() -> Self {
-        DecodeLimits {
-            max_depth: 128,
-            max_items: 1 << 20,
-        }
+        Self::DEFAULT
     }
 }
 
@@ -36,18 +58,22 @@ pub(crate) enum TraitsEntry {
 /// Decodes AMF0 and AMF3 values from one input buffer.
 ///
 /// One decoder holds the reference tables of one AMF context (a packet
-/// header or body); [`Decoder::reset_tables`] starts a new context.
-pub struct Decoder<'r> {
+/// header or body); [`Decoder::reset_tables`] starts a new context. `T`
+/// watches what is read ([`Trace`]); the default, [`NoTrace`], costs nothing.
+pub struct Decoder<'r, T: Trace = NoTrace> {
     pub(crate) r: Reader,
     pub(crate) registry: &'r Registry,
     pub(crate) limits: DecodeLimits,
     pub(crate) depth: usize,
+    /// Bytes of values that may still be allocated ([`DecodeLimits::alloc_budget`]).
+    budget: usize,
     /// AMF3 tables. `None` marks an object still being decoded.
     pub(crate) strings: Vec<Str>,
     pub(crate) objects: Vec<Option<Value>>,
     pub(crate) traits: Vec<TraitsEntry>,
     /// AMF0 object table.
     pub(crate) amf0_objects: Vec<Option<Value>>,
+    pub(crate) trace: T,
 }
 
 impl<'r> Decoder<'r> {
@@ -58,7 +84,15 @@ impl<'r> Decoder<'r> {
 
     /// A decoder over `input` with explicit limits.
     pub fn with_limits(input: Bytes, registry: &'r Registry, limits: DecodeLimits) -> Self {
+        Decoder::traced(input, registry, limits, NoTrace)
+    }
+}
+
+impl<'r, T: Trace> Decoder<'r, T> {
+    /// A decoder over `input` that reports what it reads to `trace`.
+    pub fn traced(input: Bytes, registry: &'r Registry, limits: DecodeLimits, trace: T) -> Self {
         Decoder {
+            budget: limits.alloc_budget(input.len()),
             r: Reader::new(input),
             registry,
             limits,
@@ -67,7 +101,13 @@ impl<'r> Decoder<'r> {
             objects: Vec::new(),
             traits: Vec::new(),
             amf0_objects: Vec::new(),
+            trace,
         }
+    }
+
+    /// The trace, e.g. to collect what it recorded.
+    pub fn into_trace(self) -> T {
+        self.trace
     }
 
     /// Clears all reference tables, as at the start of each packet header and body.
@@ -89,7 +129,8 @@ impl<'r> Decoder<'r> {
     }
 
     /// Fails unless the whole input has been consumed.
-    pub fn finish(&self) -> Result<(), DecodeError> {
+    pub fn finish(&mut self) -> Result<(), DecodeError> {
+        self.trace.expect(Piece::End);
         match self.r.remaining() {
             0 => Ok(()),
             n => Err(self.r.error(DecodeErrorKind::TrailingBytes(n))),
@@ -140,9 +181,23 @@ impl<'r> Decoder<'r> {
         self.r.utf8(n)
     }
 
+    /// Tells the trace what comes next.
+    #[inline(always)]
+    pub(crate) fn expect(&mut self, piece: Piece) {
+        self.trace.expect(piece);
+    }
+
+    /// Reports `event`, read from `start` up to the current offset.
+    #[inline(always)]
+    pub(crate) fn note(&mut self, start: usize, event: Event<'_>) {
+        let end = self.r.pos();
+        self.trace.event(Span { start, end }, event);
+    }
+
     /// Checks a collection count against the limit and the remaining input
     /// (each element takes at least `unit` bytes) before anything is allocated.
-    pub(crate) fn check_items(&self, len: u64, unit: usize) -> Result<usize, DecodeError> {
+    pub(crate) fn check_items(&mut self, len: u64, unit: usize) -> Result<usize, DecodeError> {
+        self.expect(Piece::Elements);
         self.check_count(len)?;
         self.r.check_len(len, unit)
     }
@@ -159,11 +214,49 @@ impl<'r> Decoder<'r> {
         Ok(())
     }
 
-    /// Runs `f` one nesting level deeper, failing past the depth limit.
-    pub(crate) fn nested<T>(
+    /// Takes `bytes` from the allocation budget, before they are allocated.
+    #[inline(always)]
+    pub(crate) fn charge(&mut self, bytes: usize) -> Result<(), DecodeError> {
+        if bytes > self.budget {
+            return Err(self.over_budget());
+        }
+        self.budget -= bytes;
+        Ok(())
+    }
+
+    /// Charges for a vector of `len` items of `U` about to get one more:
+    /// nothing unless that reallocates it (doubling, at least four), so a
+    /// push costs one comparison.
+    #[inline(always)]
+    pub(crate) fn charge_push<U>(
         &mut self,
-        f: impl FnOnce(&mut Self) -> Result<T, DecodeError>,
-    ) -> Result<T, DecodeError> {
+        len: usize,
+        capacity: usize,
+    ) -> Result<(), DecodeError> {
+        if len < capacity {
+            return Ok(());
+        }
+        self.charge(capacity.max(4).saturating_mul(size_of::<U>()))
+    }
+
+    /// An error about the type marker at `at` (unknown, or not valid here).
+    #[cold]
+    pub(crate) fn marker_error(&self, at: usize, kind: DecodeErrorKind) -> DecodeError {
+        DecodeError { offset: at, kind }
+    }
+
+    #[cold]
+    fn over_budget(&self) -> DecodeError {
+        self.r.error(DecodeErrorKind::TooMuchMemory {
+            limit: self.limits.alloc_budget(self.r.len()),
+        })
+    }
+
+    /// Runs `f` one nesting level deeper, failing past the depth limit.
+    pub(crate) fn nested<U>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<U, DecodeError>,
+    ) -> Result<U, DecodeError> {
         if self.depth >= self.limits.max_depth {
             return Err(self
                 .r
@@ -176,12 +269,11 @@ impl<'r> Decoder<'r> {
     }
 
     /// Resolves a reference into an object table that marks in-progress slots with `None`.
-    pub(crate) fn lookup(
-        &self,
-        table: Table,
-        slots: &[Option<Value>],
-        index: u32,
-    ) -> Result<Value, DecodeError> {
+    pub(crate) fn lookup(&self, table: Table, index: u32) -> Result<Value, DecodeError> {
+        let slots = match table {
+            Table::Amf0Object => &self.amf0_objects,
+            _ => &self.objects,
+        };
         match slots.get(index as usize) {
             Some(Some(v)) => Ok(v.clone()),
             Some(None) => Err(self.r.error(DecodeErrorKind::CyclicReference(table))),

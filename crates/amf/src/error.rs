@@ -78,6 +78,13 @@ pub enum DecodeErrorKind {
     /// A reference to an object that is still being decoded (a cyclic graph).
     #[error("cyclic {0} reference (object graphs with cycles are not supported)")]
     CyclicReference(Table),
+    /// Decoding would allocate more than the input's allocation budget
+    /// (`DecodeLimits::alloc_budget`).
+    #[error("decoded values would take more than {limit} bytes")]
+    TooMuchMemory {
+        /// The budget, in bytes.
+        limit: usize,
+    },
     /// Nesting deeper than the configured limit.
     #[error("nesting deeper than {0}")]
     TooDeep(usize),
@@ -116,6 +123,16 @@ pub enum EncodeError {
     /// A string, array or byte array longer than a U29 length can express.
     #[error("length {0} too large for AMF")]
     TooLong(usize),
+    /// An explicit reference ([`crate::Writer`]) to a slot the output does not hold.
+    #[error("{table} reference {index}, but only {available} precede it")]
+    BadReference {
+        /// The table.
+        table: Table,
+        /// The slot asked for.
+        index: u32,
+        /// The slots written so far.
+        available: u32,
+    },
     /// An externalizable writer failed.
     #[error("externalizable '{class}': {reason}")]
     External {

@@ -2,8 +2,11 @@
 
 use crate::decoder::Decoder;
 use crate::encoder::Encoder;
-use crate::error::{DecodeError, EncodeError};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
+use crate::text::Str;
+use crate::trace::{Event, Piece, Trace};
 use crate::value::Value;
+use bytes::Bytes;
 use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
@@ -27,8 +30,63 @@ pub fn eq_external<T: Externalizable + PartialEq>(this: &T, other: &dyn External
     other.downcast_ref::<T>().is_some_and(|o| o == this)
 }
 
+/// What the reader of an externalizable body reads from
+/// (`IDataInput`): the decoder, whatever it traces.
+pub trait ExternalInput {
+    /// Reads one unsigned byte (`readUnsignedByte`).
+    fn read_u8(&mut self) -> Result<u8, DecodeError>;
+    /// Reads a big-endian `u32` (`readUnsignedInt`).
+    fn read_u32(&mut self) -> Result<u32, DecodeError>;
+    /// Reads `n` raw bytes, shared with the input buffer.
+    fn read_bytes(&mut self, n: usize) -> Result<Bytes, DecodeError>;
+    /// Reads a `u16`-prefixed string (`readUTF`).
+    fn read_utf(&mut self) -> Result<Str, DecodeError>;
+    /// Reads one AMF3 value (`readObject`), sharing the reference tables.
+    fn read_amf3(&mut self) -> Result<Value, DecodeError>;
+    /// An error at the current offset.
+    fn error(&self, kind: DecodeErrorKind) -> DecodeError;
+    /// Tells a tracing decoder that the flag bytes just read belong to the
+    /// class level `level` (a no-op otherwise).
+    fn note_flags(&mut self, level: &str, flags: &[u8]);
+    /// Tells a tracing decoder what the next value is (a no-op otherwise).
+    fn note_field(&mut self, field: fmt::Arguments<'_>);
+}
+
+impl<T: Trace> ExternalInput for Decoder<'_, T> {
+    fn read_u8(&mut self) -> Result<u8, DecodeError> {
+        self.expect(Piece::ExternalBody);
+        Decoder::read_u8(self)
+    }
+    fn read_u32(&mut self) -> Result<u32, DecodeError> {
+        self.expect(Piece::ExternalBody);
+        Decoder::read_u32(self)
+    }
+    fn read_bytes(&mut self, n: usize) -> Result<Bytes, DecodeError> {
+        self.expect(Piece::ExternalBody);
+        Decoder::read_bytes(self, n)
+    }
+    fn read_utf(&mut self) -> Result<Str, DecodeError> {
+        self.expect(Piece::ExternalBody);
+        Decoder::read_utf(self)
+    }
+    fn read_amf3(&mut self) -> Result<Value, DecodeError> {
+        Decoder::read_amf3(self)
+    }
+    fn error(&self, kind: DecodeErrorKind) -> DecodeError {
+        Decoder::error(self, kind)
+    }
+    fn note_flags(&mut self, level: &str, flags: &[u8]) {
+        let start = self.position().saturating_sub(flags.len());
+        self.note(start, Event::Flags { level, flags });
+    }
+    fn note_field(&mut self, field: fmt::Arguments<'_>) {
+        let at = self.position();
+        self.note(at, Event::Field(field));
+    }
+}
+
 /// Reads the body of one externalizable class, after its traits.
-pub type ReadExternal = fn(&mut Decoder<'_>) -> Result<Value, DecodeError>;
+pub type ReadExternal = fn(&mut dyn ExternalInput) -> Result<Value, DecodeError>;
 
 /// Readers of externalizable classes, by class alias.
 #[derive(Clone, Default)]

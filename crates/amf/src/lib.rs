@@ -9,6 +9,14 @@
 //!
 //! Externalizable classes (Flex's `ArrayCollection`, the small messages ...)
 //! are plugged in through a [`Registry`] of readers keyed by class alias.
+//!
+//! Tools that show the wire rather than the values use the same grammar:
+//! the decoder reports every decision it reads to a [`trace::Trace`] (the
+//! server's [`trace::NoTrace`] compiles away), and [`Writer`] writes AMF
+//! piece by piece with explicit decisions (references, lengths, traits).
+//! Decoded values are bounded in memory by [`DecodeLimits::alloc_budget`].
+
+#![warn(missing_docs, unreachable_pub)]
 
 mod amf0;
 mod amf3;
@@ -19,24 +27,20 @@ mod external;
 mod packet;
 mod reader;
 mod text;
+pub mod trace;
 mod value;
+mod writer;
 
 pub use decoder::{DecodeLimits, Decoder};
-
-/// The type marker bytes, for tools that look at the wire themselves
-/// (e.g. `flexgate inspect`).
-pub mod markers {
-    pub use crate::amf0::marker as amf0;
-    pub use crate::amf3::marker as amf3;
-}
 pub use encoder::Encoder;
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, Table};
-pub use external::{eq_external, Externalizable, ReadExternal, Registry};
+pub use external::{eq_external, ExternalInput, Externalizable, ReadExternal, Registry};
 pub use packet::{Body, Form, Header, Packet, Version, NULL_TARGET, ON_RESULT, ON_STATUS};
 pub use text::Str;
 pub use value::{
     Array, Date, Dictionary, Object, ObjectVector, Traits, Value, Vector, Xml, XmlKind,
 };
+pub use writer::{LengthMark, TraitsChoice, Writer};
 
 /// Decodes one AMF3 value that fills `input` (trailing bytes are an error).
 pub fn from_amf3(input: bytes::Bytes, registry: &Registry) -> Result<Value, DecodeError> {

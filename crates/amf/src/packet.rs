@@ -11,6 +11,7 @@ use crate::encoder::Encoder;
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 use crate::external::Registry;
 use crate::text::Str;
+use crate::trace::{Event, NoTrace, Piece, Trace};
 use crate::value::Value;
 use bytes::Bytes;
 
@@ -114,34 +115,70 @@ impl Packet {
         registry: &Registry,
         limits: DecodeLimits,
     ) -> Result<Packet, DecodeError> {
-        let mut d = Decoder::with_limits(input, registry, limits);
+        Self::decode_traced(input, registry, limits, NoTrace)
+    }
+
+    /// Decodes a packet, reporting what is read to `trace`.
+    pub fn decode_traced<T: Trace>(
+        input: Bytes,
+        registry: &Registry,
+        limits: DecodeLimits,
+        trace: T,
+    ) -> Result<Packet, DecodeError> {
+        let mut d = Decoder::traced(input, registry, limits, trace);
+        d.expect(Piece::Version);
         let code = d.read_u16()?;
         let version = Version::from_code(code).ok_or(DecodeError {
             offset: 0,
             kind: DecodeErrorKind::BadVersion(code),
         })?;
+        d.note(0, Event::Version(code));
+        let at = d.position();
+        d.expect(Piece::HeaderCount);
         let count = d.read_u16()?;
+        d.note(at, Event::HeaderCount(count));
         let mut headers = Vec::with_capacity(d.check_items(u64::from(count), 7)?);
         for _ in 0..count {
+            let at = d.position();
+            d.expect(Piece::HeaderName);
             let name = d.read_utf()?;
-            let must_understand = d.read_u8()? != 0;
-            d.read_u32()?;
-            d.reset_tables();
-            let value = d.read_amf0()?;
+            d.expect(Piece::MustUnderstand);
+            let must_understand = d.read_u8()?;
+            d.expect(Piece::HeaderLength);
+            let length = d.read_u32()?;
+            let event = Event::Header {
+                name: &name,
+                must_understand,
+                length,
+            };
+            d.note(at, event);
+            let value = sized_value(&mut d)?;
             headers.push(Header {
                 name,
-                must_understand,
+                must_understand: must_understand != 0,
                 value,
             });
         }
+        let at = d.position();
+        d.expect(Piece::BodyCount);
         let count = d.read_u16()?;
+        d.note(at, Event::BodyCount(count));
         let mut bodies = Vec::with_capacity(d.check_items(u64::from(count), 9)?);
         for _ in 0..count {
+            let at = d.position();
+            d.expect(Piece::Target);
             let target = d.read_utf()?;
+            d.expect(Piece::Response);
             let response = d.read_utf()?;
-            d.read_u32()?;
-            d.reset_tables();
-            let value = d.read_amf0()?;
+            d.expect(Piece::BodyLength);
+            let length = d.read_u32()?;
+            let event = Event::Body {
+                target: &target,
+                response: &response,
+                length,
+            };
+            d.note(at, event);
+            let value = sized_value(&mut d)?;
             bodies.push(Body {
                 target,
                 response,
@@ -222,6 +259,15 @@ impl Packet {
         out[at..at + 4].copy_from_slice(&len.to_be_bytes());
         Ok(())
     }
+}
+
+/// A header or body value, with fresh reference tables.
+fn sized_value<T: Trace>(d: &mut Decoder<'_, T>) -> Result<Value, DecodeError> {
+    d.reset_tables();
+    let at = d.position();
+    let value = d.read_amf0()?;
+    d.note(at, Event::ValueEnd);
+    Ok(value)
 }
 
 fn count(n: usize) -> Result<u16, EncodeError> {

@@ -18,6 +18,11 @@ impl Reader {
         self.pos
     }
 
+    /// The whole input's length.
+    pub(crate) fn len(&self) -> usize {
+        self.buf.len()
+    }
+
     pub(crate) fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }

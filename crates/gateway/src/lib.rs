@@ -35,7 +35,6 @@ mod endpoint;
 mod flex;
 mod http;
 mod in_process;
-pub mod inspect;
 mod legacy;
 mod limits;
 pub mod logging;

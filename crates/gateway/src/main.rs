@@ -2,7 +2,6 @@
 //! `flexgate encode ...`.
 
 use flexgate_gateway::config::Config;
-use flexgate_gateway::inspect;
 use flexgate_gateway::Gateway;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,8 +18,8 @@ const USAGE: &str = "usage: flexgate [serve] [--config FILE]\n\
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some("inspect") => return inspect::cli::inspect(&args[1..]),
-        Some("encode") => return inspect::cli::encode(&args[1..]),
+        Some("inspect") => return flexgate_inspect::cli::inspect(&args[1..]),
+        Some("encode") => return flexgate_inspect::cli::encode(&args[1..]),
         Some("hash-password") => return hash_password(),
         Some("serve") => {
             args.remove(0);

@@ -71,6 +71,7 @@ impl State {
         let decode_limits = DecodeLimits {
             max_depth: config.limits.max_depth,
             max_items: config.limits.max_items,
+            ..DecodeLimits::default()
         };
         let mut broker = Broker::new(backend.store, broker_config);
         if let Some(wake) = backend.wake {

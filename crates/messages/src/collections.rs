@@ -10,7 +10,7 @@
 
 use crate::alias;
 use flexgate_amf::{
-    eq_external, DecodeError, Decoder, EncodeError, Encoder, Externalizable, Value,
+    eq_external, DecodeError, EncodeError, Encoder, ExternalInput, Externalizable, Value,
 };
 use std::sync::Arc;
 
@@ -35,7 +35,8 @@ macro_rules! wrapper {
             }
 
             /// Reads the externalizable body (registered in [`crate::registry`]).
-            pub fn read(d: &mut Decoder<'_>) -> Result<Value, DecodeError> {
+            pub fn read(d: &mut dyn ExternalInput) -> Result<Value, DecodeError> {
+                d.note_field(format_args!("{}", stringify!($field)));
                 let $field = d.read_amf3()?;
                 Ok($name { $field }.into_value())
             }

@@ -57,4 +57,7 @@ pub use message::{
 pub use operation::CommandOperation;
 pub use registry::{register_all, registry};
 pub use reply::{ack_for, error_for};
-pub use small::{AcknowledgeMessageExt, AsyncMessageExt, CommandMessageExt};
+pub use small::{
+    announced_values, external_layout, AcknowledgeMessageExt, AsyncMessageExt, CommandMessageExt,
+    ExternalLayout,
+};

@@ -29,11 +29,51 @@ use crate::operation::CommandOperation;
 use crate::uid::{uid_from_bytes, uid_to_bytes};
 use bytes::Bytes;
 use flexgate_amf::{
-    eq_external, DecodeError, DecodeErrorKind, Decoder, EncodeError, Encoder, Externalizable, Value,
+    eq_external, DecodeError, DecodeErrorKind, EncodeError, Encoder, ExternalInput, Externalizable,
+    Value,
 };
 use std::sync::{Arc, OnceLock};
 
 const HAS_NEXT: u8 = 0x80;
+/// The bits of a flag byte that announce values.
+const VALUE_BITS: u8 = 0x7F;
+// The class levels, as BlazeDS names them.
+const ABSTRACT: &str = "AbstractMessage";
+const ASYNC: &str = "AsyncMessage";
+const COMMAND: &str = "CommandMessage";
+const ACKNOWLEDGE: &str = "AcknowledgeMessage";
+
+/// How the body of an externalizable class of this crate is laid out, for
+/// tools that read or write it piece by piece (`flexgate inspect`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExternalLayout {
+    /// One AMF3 value (the collections and the proxy), by its field name.
+    Value(&'static str),
+    /// Per class level, superclass first: a group of flag bytes, then the
+    /// values they announce ([`announced_values`]).
+    Levels(&'static [&'static str]),
+}
+
+/// The body layout of `class`, when this crate reads it.
+pub fn external_layout(class: &str) -> Option<ExternalLayout> {
+    Some(match class {
+        alias::ARRAY_COLLECTION | alias::ARRAY_LIST => ExternalLayout::Value("source"),
+        alias::OBJECT_PROXY => ExternalLayout::Value("object"),
+        alias::ASYNC_MESSAGE_EXT => ExternalLayout::Levels(&[ABSTRACT, ASYNC]),
+        alias::COMMAND_MESSAGE_EXT => ExternalLayout::Levels(&[ABSTRACT, ASYNC, COMMAND]),
+        alias::ACKNOWLEDGE_MESSAGE_EXT => ExternalLayout::Levels(&[ABSTRACT, ASYNC, ACKNOWLEDGE]),
+        _ => return None,
+    })
+}
+
+/// How many values one level's flag bytes announce (every set bit but the
+/// continuation bit, known or not).
+pub fn announced_values(flags: &[u8]) -> usize {
+    flags
+        .iter()
+        .map(|f| (f & VALUE_BITS).count_ones() as usize)
+        .sum()
+}
 // AbstractMessage, flag byte 0.
 const BODY: u8 = 0x01;
 const CLIENT_ID: u8 = 0x02;
@@ -128,12 +168,12 @@ fn write_pieces(out: &mut Encoder<'_>, pieces: &[Piece]) -> Result<(), EncodeErr
 }
 
 /// Reads one class level of a small message from the decoder.
-struct Reader<'a, 'r> {
-    d: &'a mut Decoder<'r>,
+struct Reader<'a> {
+    d: &'a mut dyn ExternalInput,
     class: &'static str,
 }
 
-impl Reader<'_, '_> {
+impl Reader<'_> {
     fn fail(&self, e: MessageError) -> DecodeError {
         self.d.error(DecodeErrorKind::BadExternal {
             class: self.class.to_owned(),
@@ -147,17 +187,37 @@ impl Reader<'_, '_> {
         field: &'static str,
         convert: impl FnOnce(&Value) -> Result<T, MessageError>,
     ) -> Result<T, DecodeError> {
+        self.d.note_field(format_args!("{field}"));
+        self.read_as(field, convert)
+    }
+
+    /// A UID sent as bytes: traced as `wire`, converted as `field`.
+    fn uid(
+        &mut self,
+        wire: &'static str,
+        field: &'static str,
+    ) -> Result<Option<String>, DecodeError> {
+        self.d.note_field(format_args!("{wire}"));
+        self.read_as(field, uid_value)
+    }
+
+    fn read_as<T>(
+        &mut self,
+        field: &'static str,
+        convert: impl FnOnce(&Value) -> Result<T, MessageError>,
+    ) -> Result<T, DecodeError> {
         let v = self.d.read_amf3()?;
         convert(&v).map_err(|e| self.fail(e.in_field(self.class, field)))
     }
 
-    /// The flag bytes of one level: up to and including the first without 0x80.
-    fn flags(&mut self) -> Result<Vec<u8>, DecodeError> {
+    /// The flag bytes of class level `level`: up to and including the first without 0x80.
+    fn flags(&mut self, level: &str) -> Result<Vec<u8>, DecodeError> {
         let mut flags = Vec::with_capacity(2);
         loop {
             let f = self.d.read_u8()?;
             flags.push(f);
             if f & HAS_NEXT == 0 {
+                self.d.note_flags(level, &flags);
                 return Ok(flags);
             }
         }
@@ -168,9 +228,10 @@ impl Reader<'_, '_> {
     /// The reference readers loop `j < 6` here, so a bit 6 in a byte beyond
     /// the known ones would desynchronise them; we treat it like any other
     /// unknown bit, which is what a writer setting it would mean.
-    fn skip_unknown(&mut self, flags: u8, from: u8) -> Result<(), DecodeError> {
+    fn skip_unknown(&mut self, byte: usize, flags: u8, from: u8) -> Result<(), DecodeError> {
         for bit in from..7 {
             if flags & (1 << bit) != 0 {
+                self.d.note_field(format_args!("unknown_{byte}_{bit}"));
                 self.d.read_amf3()?;
             }
         }
@@ -179,10 +240,11 @@ impl Reader<'_, '_> {
 
     fn abstract_part(&mut self) -> Result<AbstractMessage, DecodeError> {
         let mut m = AbstractMessage::default();
-        for (i, &f) in self.flags()?.iter().enumerate() {
+        for (i, &f) in self.flags(ABSTRACT)?.iter().enumerate() {
             let known = match i {
                 0 => {
                     if f & BODY != 0 {
+                        self.d.note_field(format_args!("body"));
                         m.body = self.d.read_amf3()?;
                     }
                     if f & CLIENT_ID != 0 {
@@ -207,34 +269,34 @@ impl Reader<'_, '_> {
                 }
                 1 => {
                     if f & CLIENT_ID_BYTES != 0 {
-                        m.client_id = self.value("clientId", uid_value)?;
+                        m.client_id = self.uid("clientIdBytes", "clientId")?;
                     }
                     if f & MESSAGE_ID_BYTES != 0 {
-                        m.message_id = self.value("messageId", uid_value)?;
+                        m.message_id = self.uid("messageIdBytes", "messageId")?;
                     }
                     2
                 }
                 _ => 0,
             };
-            self.skip_unknown(f, known)?;
+            self.skip_unknown(i, f, known)?;
         }
         Ok(m)
     }
 
     fn correlation_part(&mut self) -> Result<Option<String>, DecodeError> {
         let mut id = None;
-        for (i, &f) in self.flags()?.iter().enumerate() {
+        for (i, &f) in self.flags(ASYNC)?.iter().enumerate() {
             let mut known = 0;
             if i == 0 {
                 if f & CORRELATION_ID != 0 {
                     id = self.value("correlationId", opt_string)?;
                 }
                 if f & CORRELATION_ID_BYTES != 0 {
-                    id = self.value("correlationId", uid_value)?;
+                    id = self.uid("correlationIdBytes", "correlationId")?;
                 }
                 known = 2;
             }
-            self.skip_unknown(f, known)?;
+            self.skip_unknown(i, f, known)?;
         }
         Ok(id)
     }
@@ -245,7 +307,7 @@ impl Reader<'_, '_> {
         // default, UNKNOWN_OPERATION, there; only polls are sent small in
         // practice, so the difference never shows with them.)
         let mut op = CommandOperation::Subscribe;
-        for (i, &f) in self.flags()?.iter().enumerate() {
+        for (i, &f) in self.flags(COMMAND)?.iter().enumerate() {
             let mut known = 0;
             if i == 0 {
                 if f & OPERATION != 0 {
@@ -253,15 +315,15 @@ impl Reader<'_, '_> {
                 }
                 known = 1;
             }
-            self.skip_unknown(f, known)?;
+            self.skip_unknown(i, f, known)?;
         }
         Ok(op)
     }
 
     /// AcknowledgeMessage defines no flags of its own; skip whatever is announced.
     fn acknowledge_part(&mut self) -> Result<(), DecodeError> {
-        for f in self.flags()? {
-            self.skip_unknown(f, 0)?;
+        for (i, f) in self.flags(ACKNOWLEDGE)?.into_iter().enumerate() {
+            self.skip_unknown(i, f, 0)?;
         }
         Ok(())
     }
@@ -351,7 +413,7 @@ fn correlation_pieces(w: &mut Vec<Piece>, id: Option<&str>) {
 
 impl AsyncMessageExt {
     /// Reads a `DSA` body (registered in [`crate::registry`]).
-    pub fn read(d: &mut Decoder<'_>) -> Result<Value, DecodeError> {
+    pub fn read(d: &mut dyn ExternalInput) -> Result<Value, DecodeError> {
         let mut r = Reader {
             d,
             class: alias::ASYNC_MESSAGE_EXT,
@@ -368,7 +430,7 @@ impl AsyncMessageExt {
 
 impl CommandMessageExt {
     /// Reads a `DSC` body (registered in [`crate::registry`]).
-    pub fn read(d: &mut Decoder<'_>) -> Result<Value, DecodeError> {
+    pub fn read(d: &mut dyn ExternalInput) -> Result<Value, DecodeError> {
         let mut r = Reader {
             d,
             class: alias::COMMAND_MESSAGE_EXT,
@@ -387,7 +449,7 @@ impl CommandMessageExt {
 
 impl AcknowledgeMessageExt {
     /// Reads a `DSK` body (registered in [`crate::registry`]).
-    pub fn read(d: &mut Decoder<'_>) -> Result<Value, DecodeError> {
+    pub fn read(d: &mut dyn ExternalInput) -> Result<Value, DecodeError> {
         let mut r = Reader {
             d,
             class: alias::ACKNOWLEDGE_MESSAGE_EXT,

@@ -1,8 +1,10 @@
 //! AMF3 (Adobe's "AMF 3 Specification", 2006/2013).
 
 mod decode;
+pub(crate) use decode::composite;
 mod encode;
-pub mod marker;
+pub(crate) mod marker;
+mod vector;
 
 /// Largest and smallest integers an AMF3 `integer` (29-bit, signed) holds.
 pub(crate) const INT_MAX: i32 = 0x0FFF_FFFF;

@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use flexgate_amf::{
-    eq_external, DecodeError, Decoder, EncodeError, Encoder, Externalizable, Registry, Value,
+    eq_external, DecodeError, EncodeError, Encoder, ExternalInput, Externalizable, Registry, Value,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -26,14 +26,14 @@ impl Externalizable for OneValue {
 }
 
 pub fn registry() -> Registry {
-    fn collection(d: &mut Decoder<'_>) -> Result<Value, DecodeError> {
+    fn collection(d: &mut dyn ExternalInput) -> Result<Value, DecodeError> {
         let v = d.read_amf3()?;
         Ok(Value::External(Arc::new(OneValue(
             "flex.messaging.io.ArrayCollection".into(),
             v,
         ))))
     }
-    fn proxy(d: &mut Decoder<'_>) -> Result<Value, DecodeError> {
+    fn proxy(d: &mut dyn ExternalInput) -> Result<Value, DecodeError> {
         let v = d.read_amf3()?;
         Ok(Value::External(Arc::new(OneValue(
             "flex.messaging.io.ObjectProxy".into(),

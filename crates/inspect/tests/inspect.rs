@@ -1,4 +1,5 @@
-//! `flexgate inspect` and `flexgate encode`, run as the real binary.
+//! `inspect` and `encode`, run as the real binary (`flexgate-inspect`, whose
+//! subcommands the `flexgate` binary delegates to).
 
 use bytes::Bytes;
 use flexgate_amf::{from_amf0, from_amf3, Packet, Registry};
@@ -6,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_flexgate");
+const BIN: &str = env!("CARGO_BIN_EXE_flexgate-inspect");
 
 fn fixtures(dir: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -1,8 +1,8 @@
 //! The annotated hex dump: each piece of the input, in hex, beside what the
 //! reader decoded it as, indented by nesting.
 
-use super::read::Line;
-use super::InspectError;
+use crate::record::Line;
+use crate::InspectError;
 use std::fmt::Write;
 
 /// Bytes per hex row.

@@ -1,6 +1,6 @@
 //! The `inspect` and `encode` subcommands of the `flexgate` binary.
 
-use super::{from_json, hexdump, to_json, Format, Input};
+use crate::{from_json, hexdump, to_json, Format, Input};
 use bytes::Bytes;
 use std::io::{Read, Write};
 use std::process::ExitCode;
