@@ -12,7 +12,8 @@
 //! * a middle segment without `_` is a substring search (the standard
 //!   library's Two-Way search, O(n + k) and no backtracking);
 //! * a middle segment with `_` is a Shift-And search (`shift_and.rs`),
-//!   O(n · ⌈k/64⌉ · log k).
+//!   O(n · ⌈k/64⌉ · log k); the parser refuses such segments longer than
+//!   64 characters (`MAX_WILD_LIKE_SEGMENT`), so ⌈k/64⌉ = 1.
 //!
 //! Successive middle searches resume where the previous match ended, so
 //! the text is read once in all: O(n + m) without `_` between two `%`s,
@@ -131,6 +132,21 @@ impl LikePattern {
                 rest: Some((segments.filter(|s| !s.units.is_empty()).collect(), last)),
             },
         }
+    }
+
+    /// The length in characters of the longest segment holding a `_`
+    /// (0 when none does).
+    pub fn longest_wild_segment(&self) -> usize {
+        let rest = self
+            .rest
+            .iter()
+            .flat_map(|(middle, tail)| middle.iter().chain([tail]));
+        std::iter::once(&self.head)
+            .chain(rest)
+            .filter(|s| s.units.iter().any(Option::is_none))
+            .map(|s| s.units.len())
+            .max()
+            .unwrap_or(0)
     }
 
     /// Whether `text` matches the whole pattern (bounds in the module

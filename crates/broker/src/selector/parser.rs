@@ -24,7 +24,7 @@
 use super::ast::{ArithOp, CmpOp, Expr, Literal};
 use super::lexer::{Tok, Token};
 use super::like::LikePattern;
-use super::{SelectorError, SelectorErrorKind, MAX_NESTING, MAX_NODES};
+use super::{SelectorError, SelectorErrorKind, MAX_NESTING, MAX_NODES, MAX_WILD_LIKE_SEGMENT};
 
 /// Parses a whole token stream into one expression.
 pub(crate) fn parse(tokens: &[Token]) -> Result<Expr, SelectorError> {
@@ -227,6 +227,7 @@ impl Parser<'_> {
     /// `string [ESCAPE string]` after LIKE.
     #[inline(never)]
     fn like_pattern(&mut self) -> Result<Box<LikePattern>, SelectorError> {
+        let pattern_at = self.pos();
         let pattern = self.string("a string pattern after LIKE")?;
         let escape = if self.eat(&Tok::Escape) {
             let at = self.pos();
@@ -239,7 +240,17 @@ impl Parser<'_> {
         } else {
             None
         };
-        Ok(Box::new(LikePattern::new(&pattern, escape)))
+        let compiled = LikePattern::new(&pattern, escape);
+        if compiled.longest_wild_segment() > MAX_WILD_LIKE_SEGMENT {
+            return Err(SelectorError::of(
+                SelectorErrorKind::LikeTooWild,
+                pattern_at,
+                format!(
+                    "a LIKE segment with '_' may hold at most {MAX_WILD_LIKE_SEGMENT} characters"
+                ),
+            ));
+        }
+        Ok(Box::new(compiled))
     }
 
     /// `'(' literal (',' literal)* ')'` after IN.
