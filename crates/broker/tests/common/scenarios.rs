@@ -256,7 +256,10 @@ pub async fn selector_bounds_are_enforced_at_subscribe<S: MessageStore>(store: S
     b.publish_message(msg("news", "1").with_header("a", "x".repeat(4_090)))
         .await
         .unwrap();
-    assert_eq!(bodies(&b.poll("c", DrainBudget::default()).await.unwrap()), ["1"]);
+    assert_eq!(
+        bodies(&b.poll("c", DrainBudget::default()).await.unwrap()),
+        ["1"]
+    );
 }
 
 /// A string header longer than `max_selector_header_bytes` is present but
