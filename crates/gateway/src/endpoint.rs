@@ -9,6 +9,7 @@ use crate::state::State;
 use bytes::Bytes;
 use flexgate_amf::{Body, DecodeError, Packet, Str, NULL_TARGET, ON_RESULT, ON_STATUS};
 use flexgate_messages::Message;
+use std::net::SocketAddr;
 
 /// Why a request packet got no AMF reply.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +30,7 @@ pub(crate) async fn handle(
     state: &State,
     channel: &str,
     session: &Session,
+    peer: Option<SocketAddr>,
     body: Bytes,
 ) -> Result<Vec<u8>, EndpointError> {
     let packet = Packet::decode_with(body, state.registry, state.decode_limits)?;
@@ -41,6 +43,7 @@ pub(crate) async fn handle(
         headers: &packet.headers,
         batched: packet.bodies.len() > 1,
         session,
+        peer,
     };
     let mut replies = Vec::with_capacity(packet.bodies.len());
     for body in &packet.bodies {

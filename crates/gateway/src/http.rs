@@ -89,7 +89,7 @@ async fn route(
         Ok(b) => b,
         Err(r) => return r,
     };
-    match endpoint::handle(&state, &channel_id, &session, body).await {
+    match endpoint::handle(&state, &channel_id, &session, Some(peer), body).await {
         Ok(reply) => {
             let mut r = amf(reply);
             if let Some(cookie) = session.set_cookie(&state.config.session) {

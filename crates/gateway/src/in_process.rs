@@ -33,7 +33,8 @@ impl InProcess {
         session: &Session,
         packet: Bytes,
     ) -> Result<Vec<u8>, EndpointError> {
-        endpoint::handle(&self.state, channel, session, packet).await
+        // No peer address: in-process requests are throttled per session only.
+        endpoint::handle(&self.state, channel, session, None, packet).await
     }
 
     /// A handle for server-side publishing.

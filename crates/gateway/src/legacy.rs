@@ -40,7 +40,7 @@ async fn invoke(
             format!("Target '{target}' is not of the form Service.method."),
         )
     })?;
-    let principal = credentials(state, ctx)?;
+    let principal = credentials(state, ctx).await?;
     remoting::invoke(
         state,
         ctx.channel,
@@ -54,7 +54,7 @@ async fn invoke(
 }
 
 /// Logs in with the packet's `Credentials` header, if there is one.
-fn credentials(state: &State, ctx: &RequestContext<'_>) -> Result<Option<Principal>, Fault> {
+async fn credentials(state: &State, ctx: &RequestContext<'_>) -> Result<Option<Principal>, Fault> {
     let Some(h) = ctx.headers.iter().find(|h| h.name == CREDENTIALS_HEADER) else {
         return Ok(None);
     };
@@ -71,10 +71,11 @@ fn credentials(state: &State, ctx: &RequestContext<'_>) -> Result<Option<Princip
         ));
     };
     state
-        .authenticator
-        .authenticate(user, password)
+        .logins
+        .login(user, password, ctx.peer_ip())
+        .await
         .map(Some)
-        .ok_or_else(|| Fault::new(FaultCode::ClientAuthentication, "Invalid login."))
+        .map_err(|e| Fault::new(FaultCode::ClientAuthentication, e.to_string()))
 }
 
 fn status_object(fault: Fault) -> Value {

@@ -26,11 +26,13 @@
 #![allow(clippy::result_large_err)]
 #![warn(missing_docs, unreachable_pub)]
 
+mod admission;
 pub mod auth;
 mod backend;
 mod base64;
 mod body;
 pub mod config;
+mod consumers;
 mod endpoint;
 mod flex;
 mod http;

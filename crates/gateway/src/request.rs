@@ -3,6 +3,7 @@
 
 use crate::session::Session;
 use flexgate_amf::{Header, Value};
+use std::net::{IpAddr, SocketAddr};
 
 /// How a body was answered.
 pub(crate) enum Outcome {
@@ -22,4 +23,14 @@ pub(crate) struct RequestContext<'a> {
     pub(crate) batched: bool,
     /// The HTTP session (cookie) the request came with.
     pub(crate) session: &'a Session,
+    /// The TCP peer (none for in-process requests): login throttling and
+    /// client admission count per address.
+    pub(crate) peer: Option<SocketAddr>,
+}
+
+impl RequestContext<'_> {
+    /// The peer's IP address, an IPv4-mapped IPv6 one as IPv4.
+    pub(crate) fn peer_ip(&self) -> Option<IpAddr> {
+        self.peer.map(|p| p.ip().to_canonical())
+    }
 }

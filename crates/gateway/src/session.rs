@@ -63,6 +63,11 @@ impl Session {
         }
     }
 
+    /// The session's token (what admission counts new clients by).
+    pub(crate) fn token(&self) -> &str {
+        &self.token
+    }
+
     /// Whether the request carried no valid cookie (the reply must set one).
     pub fn is_fresh(&self) -> bool {
         self.fresh

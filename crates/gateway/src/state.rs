@@ -1,6 +1,6 @@
 //! State shared by every request: configuration, services, broker.
 
-use crate::auth::{Authenticator, Principal};
+use crate::auth::{Authenticator, Logins, Principal};
 use crate::backend::Backend;
 use crate::config::{Config, DestinationKind};
 use crate::remoting::Services;
@@ -29,8 +29,12 @@ pub(crate) struct State {
     pub(crate) config: Config,
     /// Remoting services.
     pub(crate) services: Services,
-    /// Checks logins.
-    pub(crate) authenticator: Arc<dyn Authenticator>,
+    /// Every login path goes through here: throttled, checked off the runtime.
+    pub(crate) logins: Logins,
+    /// New Flex clients per HTTP session and per peer address.
+    pub(crate) admission: crate::admission::Admission,
+    /// Which Flex client each consumer id of a destination belongs to.
+    pub(crate) consumers: crate::consumers::ConsumerOwners,
     /// The messaging core.
     pub(crate) broker: Arc<Broker<Store>>,
     /// Externalizable readers (Flex messages and collections).
@@ -78,11 +82,16 @@ impl State {
             wake.listen(broker.wake_hub().clone());
             broker = broker.with_cluster_notifier(Arc::new(wake));
         }
+        let logins = Logins::new(authenticator, config.login.clone());
+        let admission = crate::admission::Admission::new(&config.limits);
+        let consumers = crate::consumers::ConsumerOwners::new(&config.limits);
         State {
             broker: Arc::new(broker),
             config,
             services,
-            authenticator,
+            logins,
+            admission,
+            consumers,
             registry: flexgate_messages::registry(),
             decode_limits,
             waiting: Arc::default(),

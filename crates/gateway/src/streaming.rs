@@ -9,6 +9,7 @@
 //! a single `0x00` byte between chunks is a heartbeat. `?command=close&
 //! streamId=<id>` ends the stream.
 
+use crate::flex::access;
 use crate::flex::delivery::delivered_message;
 use crate::response::{text, ResponseBody, AMF_CONTENT_TYPE};
 use crate::session::Session;
@@ -16,7 +17,7 @@ use crate::state::{uses_small_messages, State};
 use crate::streams::StreamSlot;
 use bytes::{BufMut, Bytes, BytesMut};
 use flexgate_amf::{to_amf3, Value};
-use flexgate_broker::{BrokerError, IfUnsubscribed};
+use flexgate_broker::{BrokerError, Delivery, IfUnsubscribed};
 use flexgate_messages::{
     uid, AbstractMessage, AcknowledgeMessage, CommandMessage, CommandOperation, Form, Message,
 };
@@ -170,6 +171,7 @@ async fn pump(
         alive = match deliveries {
             Ok(list) if list.is_empty() => tx.send(Bytes::from_static(&[0])).await.is_ok(),
             Ok(list) => {
+                let list = receivable(&state, &client, list).await;
                 let mut ok = true;
                 for d in &list {
                     ok = send_message(&tx, &delivered_message(d).to_value(form)).await;
@@ -196,6 +198,21 @@ async fn pump(
     }
     let _ = tx.send(Bytes::from_static(b"0\r\n")).await;
     tracing::debug!(stream = %slot.id(), "stream ended");
+}
+
+/// The deliveries the client may receive as it is logged in now (the
+/// principal can change while the stream is open); the connection is read
+/// only when a secured destination is configured.
+async fn receivable(state: &State, client: &str, mut list: Vec<Delivery>) -> Vec<Delivery> {
+    if !access::any_secured(state) {
+        return list;
+    }
+    match state.broker.connection(client).await {
+        Ok(c) => list.retain(|d| access::may_receive(state, &c, &d.message.destination)),
+        // Gone: the next wait reports it; deliver nothing meanwhile.
+        Err(_) => list.clear(),
+    }
+    list
 }
 
 /// Sends one message as one chunk; `false` when the reader is gone.

@@ -23,6 +23,18 @@ pub const DS_REMOTE_CREDENTIALS: &str = "DSRemoteCredentials";
 pub const DS_REMOTE_CREDENTIALS_CHARSET: &str = "DSRemoteCredentialsCharset";
 /// `DSCredentialsCharset`: charset of the credentials of a login command.
 pub const DS_CREDENTIALS_CHARSET: &str = "DSCredentialsCharset";
+/// Whether a header carries credentials or describes them
+/// ([`DS_REMOTE_CREDENTIALS`], [`DS_REMOTE_CREDENTIALS_CHARSET`],
+/// [`DS_CREDENTIALS_CHARSET`], a legacy `Credentials`, or any other name
+/// containing "credentials", case-insensitively): such headers must never
+/// be stored or passed on to other clients.
+pub fn is_credentials_header(name: &str) -> bool {
+    const WORD: &[u8] = b"credentials";
+    name.as_bytes()
+        .windows(WORD.len())
+        .any(|w| w.eq_ignore_ascii_case(WORD))
+}
+
 /// `DSDstClientId`: the client id of the message's consumer/producer at the destination.
 pub const DS_DST_CLIENT_ID: &str = "DSDstClientId";
 /// `DSAddSub`: multi-subscribe: array of `subtopic + "_;_" + selector` to add.
@@ -123,6 +135,11 @@ impl Headers {
     pub fn remove(&mut self, name: &str) -> Option<Value> {
         let i = self.0.iter().position(|(k, _)| k.as_str() == name)?;
         Some(self.0.remove(i).1)
+    }
+
+    /// Keeps only the headers for which `keep(name, value)` holds.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str, &Value) -> bool) {
+        self.0.retain(|(k, v)| keep(k.as_str(), v));
     }
 
     /// Number of headers.

@@ -2,6 +2,7 @@
 //! them in its destination/security layer: does the destination exist with
 //! this kind, may this channel reach it, may this principal use it.
 
+use super::fault;
 use crate::auth::Principal;
 use crate::config::{ChannelConfig, DestinationConfig, DestinationKind};
 use crate::remoting::Service;
@@ -43,7 +44,7 @@ fn destination<'s>(
     if !d.roles.is_empty() {
         let p = principal
             .ok_or_else(|| Fault::new(FaultCode::ClientAuthentication, "Login required."))?;
-        if !p.roles.iter().any(|r| d.roles.contains(r)) {
+        if !holds_role(d, Some(p)) {
             return Err(Fault::new(
                 FaultCode::ClientAuthorization,
                 "Access denied. User not authorized.",
@@ -88,4 +89,69 @@ pub(crate) fn remoting_service<'s>(
             format!("No service '{name}' is registered for destination '{id}'."),
         )
     })
+}
+
+/// Whether `principal` may use `d`: it has no roles, or the principal
+/// holds one of them.
+fn holds_role(d: &DestinationConfig, principal: Option<&Principal>) -> bool {
+    d.roles.is_empty() || principal.is_some_and(|p| p.roles.iter().any(|r| d.roles.contains(r)))
+}
+
+/// Whether `principal` may receive from messaging `destination` (an
+/// unconfigured one has no roles to hold).
+fn may_receive_as(state: &State, destination: &str, principal: Option<&Principal>) -> bool {
+    state
+        .config
+        .destinations
+        .get(destination)
+        .is_none_or(|d| holds_role(d, principal))
+}
+
+/// Whether Flex client `client`, as it is logged in now, may be handed a
+/// message from `destination`. Polls and streams call it for every
+/// delivery, so that a subscription made under an earlier login never
+/// outlives it.
+pub(crate) fn may_receive(state: &State, client: &Connection, destination: &str) -> bool {
+    may_receive_as(state, destination, principal_of(client).as_ref())
+}
+
+/// Whether any destination has roles (otherwise no check can fail and no
+/// store call is needed).
+pub(crate) fn any_secured(state: &State) -> bool {
+    state
+        .config
+        .destinations
+        .values()
+        .any(|d| !d.roles.is_empty())
+}
+
+/// Ends the subscriptions of Flex client `client` that `principal` (the
+/// new login, or none after a logout) may not hold.
+pub(crate) async fn drop_unauthorized_subscriptions(
+    state: &State,
+    client: &str,
+    principal: Option<&Principal>,
+) -> Result<(), Fault> {
+    if !any_secured(state) {
+        return Ok(());
+    }
+    let subscriptions = state
+        .broker
+        .subscriptions(client)
+        .await
+        .map_err(fault::from_broker)?;
+    for s in subscriptions
+        .iter()
+        .filter(|s| !may_receive_as(state, &s.key.destination, principal))
+    {
+        state
+            .broker
+            .unsubscribe_all(client, &s.key.client_id, &s.key.destination)
+            .await
+            .map_err(fault::from_broker)?;
+        state
+            .consumers
+            .release(client, &s.key.client_id, &s.key.destination);
+    }
+    Ok(())
 }

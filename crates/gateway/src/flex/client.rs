@@ -1,22 +1,30 @@
 //! The Flex client's own commands: the client (`DSId`) a request belongs
 //! to, ping, login, logout and disconnect.
 
+use super::access;
 use super::fault;
 use super::reply::{ack, Reply};
 use crate::auth::decode_credentials;
 use crate::request::RequestContext;
 use crate::state::{uses_small_messages, State};
 use flexgate_amf::Value;
-use flexgate_broker::Connection;
+use flexgate_broker::{BrokerError, Connection};
 use flexgate_messages::headers as h;
-use flexgate_messages::{Fault, FaultCode, Message};
+use flexgate_messages::{CommandOperation, Fault, FaultCode, Message};
+use tokio::time::Instant;
 
 /// The messaging version flexgate speaks (small messages supported).
 const MESSAGING_VERSION: f64 = 1.0;
 
-/// The Flex client (`DSId`) of a request, created when it is new and
-/// admitted for the request's HTTP session. `connect` also records the
-/// activity, so no separate touch is needed.
+/// The Flex client (`DSId`) of a request, admitted for the request's HTTP
+/// session, or a new one when the session and peer may create one.
+///
+/// A known client is read without touching it, admitted, and only then
+/// touched, so that a request refused by the session binding does not
+/// keep the victim's client alive. A poll is not touched here: the
+/// broker's drain records the activity itself. Store calls: read + touch
+/// (or read + drain for a poll); a new client: read + create + count +
+/// bind.
 pub(super) async fn connect(
     state: &State,
     ctx: &RequestContext<'_>,
@@ -26,6 +34,30 @@ pub(super) async fn connect(
         .header(h::DS_ID)
         .and_then(Value::as_str)
         .filter(|id| *id != h::DS_ID_UNASSIGNED && !id.is_empty());
+    if let Some(id) = ds_id {
+        match state.broker.connection(id).await {
+            Ok(client) => {
+                crate::session::admit(state, &client, ctx.session).await?;
+                if !records_activity(request) {
+                    state
+                        .broker
+                        .touch(&client.id)
+                        .await
+                        .map_err(fault::from_broker)?;
+                }
+                return Ok(client);
+            }
+            Err(BrokerError::NotConnected(_)) => {}
+            Err(e) => return Err(fault::from_broker(e)),
+        }
+    }
+    state
+        .admission
+        .admit(ctx.session.token(), ctx.peer_ip(), Instant::now())
+        .map_err(|e| {
+            tracing::warn!(peer = ?ctx.peer_ip(), "new Flex client refused: {e}");
+            Fault::new(FaultCode::ServerProcessing, e.to_string())
+        })?;
     let client = state
         .broker
         .connect(ds_id, ctx.channel)
@@ -33,6 +65,16 @@ pub(super) async fn connect(
         .map_err(fault::from_broker)?;
     crate::session::admit(state, &client, ctx.session).await?;
     Ok(client)
+}
+
+/// Requests whose own store call records the client's activity (a poll's
+/// drain) or ends the client (a disconnect), so need no touch first.
+fn records_activity(request: &Message) -> bool {
+    matches!(
+        request,
+        Message::Command(c)
+            if matches!(c.operation, CommandOperation::Poll | CommandOperation::Disconnect)
+    )
 }
 
 /// CLIENT_PING: announces the client id and messaging version; a client
@@ -60,10 +102,13 @@ pub(super) async fn ping(
     Ok(Reply { message, small })
 }
 
-/// LOGIN (`ChannelSet.login`): checks the credentials and records the
-/// principal on the client.
+/// LOGIN (`ChannelSet.login`): checks the credentials (throttled, see
+/// [`Logins`](crate::auth::Logins)) and records the principal on the
+/// client; subscriptions the new principal may not hold are dropped. A
+/// refused login changes nothing.
 pub(super) async fn login(
     state: &State,
+    ctx: &RequestContext<'_>,
     request: &Message,
     client: &Connection,
 ) -> Result<Reply, Fault> {
@@ -80,14 +125,16 @@ pub(super) async fn login(
     let (user, password) = decode_credentials(body, utf8)
         .map_err(|e| Fault::new(FaultCode::ClientAuthentication, e.to_string()))?;
     let principal = state
-        .authenticator
-        .authenticate(&user, &password)
-        .ok_or_else(|| Fault::new(FaultCode::ClientAuthentication, "Invalid login."))?;
+        .logins
+        .login(&user, &password, ctx.peer_ip())
+        .await
+        .map_err(|e| Fault::new(FaultCode::ClientAuthentication, e.to_string()))?;
     tracing::info!(user = %principal.name, "login");
     state
         .set_principal(&client.id, Some(&principal))
         .await
         .map_err(fault::from_broker)?;
+    access::drop_unauthorized_subscriptions(state, &client.id, Some(&principal)).await?;
     let mut message = ack(request);
     let base = message.base_mut();
     base.body = Value::from("success");
@@ -99,7 +146,8 @@ pub(super) async fn login(
     })
 }
 
-/// LOGOUT: forgets the client's principal.
+/// LOGOUT: forgets the client's principal and ends its subscriptions to
+/// secured destinations.
 pub(super) async fn logout(
     state: &State,
     request: &Message,
@@ -109,6 +157,7 @@ pub(super) async fn logout(
         .set_principal(&client.id, None)
         .await
         .map_err(fault::from_broker)?;
+    access::drop_unauthorized_subscriptions(state, &client.id, None).await?;
     let mut message = ack(request);
     message.base_mut().body = Value::from("success");
     Ok(Reply {

@@ -46,6 +46,10 @@ pub(crate) fn delivered_message(d: &Delivery) -> Message {
     base.time_to_live = i64::try_from(m.ttl_ms).unwrap_or(i64::MAX);
     base.headers.remove(h::DS_ID);
     base.headers.remove(h::DS_ENDPOINT);
+    // Stripped at publish too; a message stored before that (Redis) or
+    // published server-side must not carry them either.
+    base.headers
+        .retain(|name, _| !h::is_credentials_header(name));
     Message::Async(delivered)
 }
 

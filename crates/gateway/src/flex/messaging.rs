@@ -6,6 +6,7 @@ use super::delivery::{client_sync, delivered_message};
 use super::fault;
 use super::reply::{ack, Reply};
 use crate::config::ChannelKind;
+use crate::consumers::ClaimError;
 use crate::limits;
 use crate::request::RequestContext;
 use crate::state::{uses_small_messages, State, WaitRefused};
@@ -33,6 +34,7 @@ pub(super) async fn subscribe(
     let selector = request.header(h::DS_SELECTOR).and_then(Value::as_str);
     limits::check_subscriptions(state, &client.id, &consumer, dest, &[(subtopic, selector)])
         .await?;
+    claim(state, &client.id, &consumer, dest).await?;
     state
         .broker
         .subscribe(&client.id, &consumer, dest, subtopic, selector)
@@ -56,6 +58,7 @@ pub(super) async fn unsubscribe(
     // server restart the client's view is stale, and that is fine.
     let removed = match (subtopic, selector) {
         (None, None) => {
+            state.consumers.release(&client.id, &consumer, dest);
             state
                 .broker
                 .unsubscribe_all(&client.id, &consumer, dest)
@@ -88,6 +91,9 @@ pub(super) async fn multi_subscribe(
         .map(|(st, sel)| (st.as_deref(), sel.as_deref()))
         .collect();
     limits::check_subscriptions(state, &client.id, &consumer, dest, &filters).await?;
+    if !adds.is_empty() {
+        claim(state, &client.id, &consumer, dest).await?;
+    }
     for (subtopic, selector) in &adds {
         state
             .broker
@@ -115,6 +121,20 @@ pub(super) async fn multi_subscribe(
             .map_err(fault::from_broker)?;
     }
     Ok(acknowledged(message, client))
+}
+
+/// Binds `consumer` of `dest` to Flex client `client` (see
+/// [`consumers`](crate::consumers)): `Server.Processing` when another
+/// client holds it, as BlazeDS refuses it (errors.properties 10559).
+async fn claim(state: &State, client: &str, consumer: &str, dest: &str) -> Result<(), Fault> {
+    state
+        .consumers
+        .claim(&state.broker, client, consumer, dest)
+        .await
+        .map_err(|e| match e {
+            ClaimError::Taken => Fault::new(FaultCode::ServerProcessing, e.to_string()),
+            ClaimError::Broker(e) => fault::from_broker(e),
+        })
 }
 
 /// An acknowledgement, small when the client reads small messages.
@@ -175,6 +195,7 @@ pub(super) async fn poll(
         Err(BrokerError::NotSubscribed(_)) => Vec::new(),
         other => other.map_err(fault::from_broker)?,
     };
+    deliveries.retain(|d| access::may_receive(state, client, &d.message.destination));
     let mut poll_wait = None;
     if deliveries.is_empty() && channel.kind == ChannelKind::LongPolling && !ctx.batched {
         match state.waiting.try_acquire(
@@ -242,18 +263,25 @@ pub(super) async fn publish(
     client: &Connection,
 ) -> Result<Reply, Fault> {
     let dest = access::messaging_destination(state, ctx.channel, request, client)?;
+    // Credentials meant for this hop never reach the log or other clients.
+    let mut m = m.clone();
+    m.base
+        .headers
+        .retain(|name, _| !h::is_credentials_header(name));
+    let stored = Message::Async(m);
+    let base = stored.base();
     let mut out =
-        flexgate_broker::Message::new(dest, Payload::Message(request.to_value(Form::Full)));
-    if let Some(id) = &m.base.message_id {
+        flexgate_broker::Message::new(dest, Payload::Message(stored.to_value(Form::Full)));
+    if let Some(id) = &base.message_id {
         out = out.with_id(id.as_str());
     }
-    if let Some(st) = m.base.headers.get_str(h::DS_SUBTOPIC) {
+    if let Some(st) = base.headers.get_str(h::DS_SUBTOPIC) {
         out = out.with_subtopic(st);
     }
-    if let Some(target) = m.base.headers.get_str(h::DS_DST_CLIENT_ID) {
+    if let Some(target) = base.headers.get_str(h::DS_DST_CLIENT_ID) {
         out = out.with_target(target);
     }
-    for (name, value) in m.base.headers.iter() {
+    for (name, value) in base.headers.iter() {
         // Selectors only see scalar headers.
         if matches!(
             value,
@@ -263,7 +291,7 @@ pub(super) async fn publish(
         }
     }
     out = out
-        .with_ttl_ms(u64::try_from(m.base.time_to_live).unwrap_or(0))
+        .with_ttl_ms(u64::try_from(base.time_to_live).unwrap_or(0))
         .with_sender(client.id.as_str());
     state
         .broker

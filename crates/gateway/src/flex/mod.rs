@@ -9,7 +9,8 @@
 //! * [`fault`]: broker failures as Flex faults, in one place.
 //! * [`delivery`]: what a consumer receives.
 
-mod access;
+pub(crate) mod access;
+mod bounds;
 mod client;
 pub(crate) mod delivery;
 pub(crate) mod fault;
@@ -27,6 +28,12 @@ use reply::{ack, Reply};
 
 /// Handles one Flex message.
 pub(crate) async fn handle(state: &State, ctx: &RequestContext<'_>, request: Message) -> Outcome {
+    // Before anything stores, logs or echoes what the message names.
+    if let Err(fault) = bounds::check(&state.config.limits, &request) {
+        tracing::info!(code = fault.code.as_str(), reason = %fault.string, "request refused");
+        let echo = bounds::echoable(&state.config.limits, &request);
+        return Outcome::Status(Message::Error(error_for(&echo, fault)).to_value(Form::Full));
+    }
     record_request(&request);
     let result = match client::connect(state, ctx, &request).await {
         Ok(client) => {
@@ -78,7 +85,7 @@ async fn route(
     match request {
         Message::Command(c) => match c.operation {
             CommandOperation::ClientPing => client::ping(state, request, client).await,
-            CommandOperation::Login => client::login(state, request, client).await,
+            CommandOperation::Login => client::login(state, ctx, request, client).await,
             CommandOperation::Logout => client::logout(state, request, client).await,
             CommandOperation::Disconnect => client::disconnect(state, request, client).await,
             CommandOperation::Subscribe => messaging::subscribe(state, ctx, request, client).await,

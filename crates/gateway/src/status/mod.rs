@@ -12,7 +12,7 @@ mod snapshot;
 pub use crate::metrics::{RateSample, HISTORY_SECONDS};
 pub use snapshot::{Snapshot, MAX_CLIENTS_LISTED, RATE_WINDOW_SECONDS};
 
-use crate::auth::{decode_credentials, Authenticator};
+use crate::auth::{decode_credentials, Logins};
 use crate::config::StatusConfig;
 use crate::response::{text, ResponseBody};
 use crate::state::State;
@@ -75,9 +75,9 @@ enum Access {
     LoopbackOnly,
 }
 
-fn access(
+async fn access(
     config: &StatusConfig,
-    authenticator: &dyn Authenticator,
+    logins: &Logins,
     peer: SocketAddr,
     headers: &HeaderMap,
 ) -> Access {
@@ -94,10 +94,14 @@ fn access(
     let Some((user, password)) = basic_credentials(headers) else {
         return Access::LoginRequired;
     };
-    match authenticator.authenticate(&user, &password) {
-        None => Access::LoginRequired,
-        Some(p) if p.roles.iter().any(|r| r == role) => Access::Granted,
-        Some(_) => Access::MissingRole,
+    // Throttled like every other login: a refusal asks for a login again.
+    match logins
+        .login(&user, &password, Some(peer.ip().to_canonical()))
+        .await
+    {
+        Err(_) => Access::LoginRequired,
+        Ok(p) if p.roles.iter().any(|r| r == role) => Access::Granted,
+        Ok(_) => Access::MissingRole,
     }
 }
 
@@ -132,7 +136,7 @@ pub(crate) async fn handle(
             .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
         return Some(r);
     }
-    match access(config, state.authenticator.as_ref(), peer, headers) {
+    match access(config, &state.logins, peer, headers).await {
         Access::Granted => {}
         Access::LoginRequired => {
             let mut r = text(StatusCode::UNAUTHORIZED, "login required");
@@ -200,12 +204,13 @@ mod tests {
     use crate::config::UserConfig;
     use std::collections::BTreeMap;
 
-    fn users() -> ConfigUsers {
+    fn users() -> Logins {
         let user = UserConfig::with_password;
-        ConfigUsers::new(BTreeMap::from([
+        let users = ConfigUsers::new(BTreeMap::from([
             ("ops".to_owned(), user("pw", &["operator"])),
             ("dev".to_owned(), user("pw", &["developer"])),
-        ]))
+        ]));
+        Logins::new(std::sync::Arc::new(users), Default::default())
     }
 
     fn basic(user_password: &str) -> HeaderMap {
@@ -229,7 +234,11 @@ mod tests {
     const REMOTE: &str = "192.0.2.7:5000";
 
     fn check(config: &StatusConfig, peer: &str, headers: &HeaderMap) -> Access {
-        access(config, &users(), peer.parse().expect("address"), headers)
+        let peer = peer.parse().expect("address");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        runtime.block_on(access(config, &users(), peer, headers))
     }
 
     #[test]
