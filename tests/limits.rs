@@ -52,6 +52,10 @@ async fn waiting_polls_are_limited_per_client_and_per_server() {
     // Another client finds the server full: answered at once with DSPollWait.
     let mut b = FlexClient::new(server.url(LONG_POLLING));
     b.ping().await;
+    assert!(b
+        .send_one(subscribe("chat", "B", None, None))
+        .await
+        .is_result());
     let busy = b.send_one(poll()).await;
     assert!(busy.is_result(), "{busy:?}");
     assert_eq!(
@@ -273,7 +277,7 @@ async fn flex_clients_are_limited() {
     );
     // Known clients keep working; a disconnect frees a place.
     assert!(first
-        .send_one(command(CommandOperation::Poll, ""))
+        .send_one(subscribe("chat", "FIRST", None, None))
         .await
         .is_result());
     assert!(second
