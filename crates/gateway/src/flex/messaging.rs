@@ -192,9 +192,9 @@ pub(super) async fn poll(
             "Channel endpoint does not support polling.",
         ));
     }
+    state.metrics.count_poll();
     let client = &poll_client(state, ctx, request).await?;
     let small = uses_small_messages(client);
-    state.metrics.count_poll();
     let budget = limits::drain_budget(state);
     let mut deliveries = state
         .broker
