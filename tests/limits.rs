@@ -174,7 +174,10 @@ async fn a_long_polling_consumer_receives_2500_queued_messages_in_order() {
     while got.len() < 2_500 {
         let reply = consumer.send_one(poll()).await;
         let messages = polled(&reply);
-        assert!(!messages.is_empty(), "a long poll with messages queued came back empty");
+        assert!(
+            !messages.is_empty(),
+            "a long poll with messages queued came back empty"
+        );
         replies.push(messages.len());
         got.extend(messages.iter().map(|m| m.body().clone()));
     }

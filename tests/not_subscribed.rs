@@ -125,7 +125,12 @@ async fn a_long_poll_without_subscriptions_answers_at_once() {
     let mut parked = c.same_session(server.url(LONG_POLLING));
     let running = &server.running;
     let parked = tokio::spawn(async move {
-        assert_not_subscribed(&mut parked, "my-longpolling-amf", "unsubscribed while parked").await
+        assert_not_subscribed(
+            &mut parked,
+            "my-longpolling-amf",
+            "unsubscribed while parked",
+        )
+        .await
     });
     until("the poll parks", || running.waiting_polls() == 1).await;
     let unsub = c.send_one(unsubscribe("chat", "C1", None)).await;
@@ -147,7 +152,8 @@ async fn a_batched_subscribe_then_poll_is_not_a_fault() {
     assert!(replies.iter().all(Reply::is_result), "{replies:?}");
     let mut p = FlexClient::new(server.url(AMF));
     p.ping().await;
-    p.send_one(publish("chat", Value::from("hello"), None)).await;
+    p.send_one(publish("chat", Value::from("hello"), None))
+        .await;
     let got = polled(&c.send_one(poll()).await);
     let bodies: Vec<&Value> = got.iter().map(Message::body).collect();
     assert_eq!(bodies, [&Value::from("hello")]);

@@ -70,7 +70,10 @@ async fn the_gateway_survives_a_redis_restart() {
     let lost = tokio::time::timeout(Duration::from_secs(30), async {
         loop {
             let reply = client.send_one(command(CommandOperation::Poll, "")).await;
-            assert!(!reply.is_result(), "a poll of a lost client succeeded: {reply:?}");
+            assert!(
+                !reply.is_result(),
+                "a poll of a lost client succeeded: {reply:?}"
+            );
             if reply.fault_code() != Some("Server.Processing") {
                 break reply;
             }
