@@ -158,7 +158,12 @@ async fn logout_relogin_and_failed_login_govern_secured_subscriptions() {
     producer
         .send_one(publish("prices", Value::from(2), None))
         .await;
-    assert!(polled(&c.send_one(poll()).await).is_empty());
+    // Nothing is delivered, and the client is told it has no subscription
+    // left (a Flex Consumer then resubscribes, and is refused).
+    assert_eq!(
+        c.send_one(poll()).await.fault_code(),
+        Some("Server.Processing.NotSubscribed")
+    );
 
     // Logging out ends it too.
     let mut d = FlexClient::new(server.url(AMF));

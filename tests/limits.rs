@@ -1,6 +1,6 @@
 //! Each configurable limit over real HTTP: long-poll slots per client and
 //! per server, subscriptions per client, queued messages per client, open
-//! TCP connections. (Body size, depth and bodies per packet are covered in
+//! TCP connections, the decoding allocation budget. (Body size, depth and bodies per packet are covered in
 //! tests/remoting.rs `http_errors_and_the_server_keeps_serving`.)
 
 mod common;
@@ -52,6 +52,10 @@ async fn waiting_polls_are_limited_per_client_and_per_server() {
     // Another client finds the server full: answered at once with DSPollWait.
     let mut b = FlexClient::new(server.url(LONG_POLLING));
     b.ping().await;
+    assert!(b
+        .send_one(subscribe("chat", "B", None, None))
+        .await
+        .is_result());
     let busy = b.send_one(poll()).await;
     assert!(busy.is_result(), "{busy:?}");
     assert_eq!(
@@ -141,6 +145,92 @@ async fn queued_messages_beyond_the_limit_wait_for_the_next_poll() {
         got,
         [vec![1, 2, 3], vec![4, 5]].map(|l| l.into_iter().map(Value::from).collect::<Vec<_>>())
     );
+    server.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_long_polling_consumer_receives_2500_queued_messages_in_order() {
+    let mut config = Config::default();
+    config.limits.max_queued_messages_per_client = 1_000;
+    let server = TestServer::start(config).await;
+    let mut consumer = FlexClient::new(server.url(LONG_POLLING));
+    consumer.ping().await;
+    assert!(consumer
+        .send_one(subscribe("chat", "C", None, None))
+        .await
+        .is_result());
+    let mut producer = FlexClient::new(server.url(AMF));
+    producer.ping().await;
+    // 250 publishes per packet (max_bodies is 256).
+    for batch in 0..10 {
+        let publishes = (0..250)
+            .map(|i| publish("chat", Value::from(batch * 250 + i), None))
+            .collect();
+        let acks = producer.send(publishes).await;
+        assert!(acks.iter().all(Reply::is_result), "batch {batch}");
+    }
+    let mut got: Vec<Value> = Vec::new();
+    let mut replies = Vec::new();
+    while got.len() < 2_500 {
+        let reply = consumer.send_one(poll()).await;
+        let messages = polled(&reply);
+        assert!(
+            !messages.is_empty(),
+            "a long poll with messages queued came back empty"
+        );
+        replies.push(messages.len());
+        got.extend(messages.iter().map(|m| m.body().clone()));
+    }
+    // At most the budget per reply, the oldest first, nothing lost or repeated.
+    assert_eq!(replies, [1_000, 1_000, 500]);
+    assert_eq!(got, (0..2_500).map(Value::from).collect::<Vec<_>>());
+    server.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_dense_body_past_the_allocation_budget_is_refused_and_the_budget_is_configurable() {
+    // 400,000 one-byte nulls in one array: about 400 KB, well under
+    // max_body_bytes, but 40 bytes of decoded value each (16 MB), past the
+    // default budget of 16 bytes per body byte + 1 MiB (7.4 MB).
+    let bomb = flexgate_amf::Packet {
+        version: flexgate_amf::Version::Amf3,
+        headers: Vec::new(),
+        bodies: vec![flexgate_amf::Body {
+            target: "EchoService.echo".into(),
+            response: "/1".into(),
+            value: Value::array(vec![Value::array(vec![Value::Null; 400_000])]),
+        }],
+    }
+    .encode_request()
+    .expect("encodes");
+    assert!(bomb.len() < 500_000, "{} bytes", bomb.len());
+
+    let server = TestServer::start(Config::default()).await;
+    let url = server.url(AMF);
+    let (s, _, body) = post(&url, "application/x-amf", bomb.clone()).await;
+    assert_eq!(s, hyper::StatusCode::BAD_REQUEST);
+    assert!(
+        String::from_utf8_lossy(&body).contains("decoded values would take more than"),
+        "{body:?}"
+    );
+    // The server keeps serving.
+    FlexClient::new(url).ping().await;
+    server.running.shutdown().await;
+
+    // With 64 bytes per body byte the same body decodes and is echoed.
+    let mut config = Config::default();
+    config.limits.alloc_per_byte = 64;
+    let server = TestServer::start(config).await;
+    let (s, _, body) = post(&server.url(AMF), "application/x-amf", bomb.clone()).await;
+    assert_eq!(s, hyper::StatusCode::OK, "{body:?}");
+    server.running.shutdown().await;
+
+    // And a larger allowance alone admits it too.
+    let config = Config::parse("[limits]\nalloc_allowance_bytes = 33554432\n").expect("parses");
+    assert_eq!(config.limits.alloc_per_byte, 16);
+    let server = TestServer::start(config).await;
+    let (s, _, body) = post(&server.url(AMF), "application/x-amf", bomb).await;
+    assert_eq!(s, hyper::StatusCode::OK, "{body:?}");
     server.running.shutdown().await;
 }
 
@@ -273,7 +363,7 @@ async fn flex_clients_are_limited() {
     );
     // Known clients keep working; a disconnect frees a place.
     assert!(first
-        .send_one(command(CommandOperation::Poll, ""))
+        .send_one(subscribe("chat", "FIRST", None, None))
         .await
         .is_result());
     assert!(second

@@ -214,8 +214,14 @@ async fn disconnect_drops_subscriptions() {
     p.ping().await;
     p.send_one(publish("chat", Value::from("nobody"), None))
         .await;
-    // The client id comes back as a fresh client with nothing queued.
-    assert!(polled(&c.send_one(command(CommandOperation::Poll, "")).await).is_empty());
+    // The old client id is unknown now: BlazeDS's NotSubscribed, not an
+    // empty poll of a silently re-created client.
+    let gone = c.send_one(command(CommandOperation::Poll, "")).await;
+    assert_eq!(
+        gone.fault_code(),
+        Some("Server.Processing.NotSubscribed"),
+        "{gone:?}"
+    );
     server.running.shutdown().await;
 }
 

@@ -1,6 +1,7 @@
 //! A gateway on the Redis store survives a Redis restart: while Redis is
-//! down requests get Flex faults (no hang, no crash); once it is back,
-//! clients ping, subscribe and receive again. Redis here keeps nothing on
+//! down requests get Flex faults (no hang, no crash); once it is back, a
+//! consumer's poll is told `Server.Processing.NotSubscribed`, and after it
+//! subscribes again it receives every later message. Redis here keeps nothing on
 //! disk, so what the old server held (clients, subscriptions, messages) is
 //! gone, as docs/redis.md says.
 //!
@@ -62,33 +63,48 @@ async fn the_gateway_survives_a_redis_restart() {
     assert_eq!(poll.fault_code(), Some("Server.Processing"), "{poll:?}");
 
     let redis = redis_on(port).await;
-    // The client reconnects as a Flex channel does: ping until it answers,
-    // then subscribe again (the empty Redis remembers nothing).
-    let back = tokio::time::timeout(Duration::from_secs(30), async {
+    // The empty Redis forgot the client: its next poll (once the store
+    // answers again) is NotSubscribed, never an empty success that would
+    // leave it polling a client without subscriptions and missing every
+    // later message.
+    let lost = tokio::time::timeout(Duration::from_secs(30), async {
         loop {
-            let mut ping = command(CommandOperation::ClientPing, "");
-            ping.base_mut()
-                .headers
-                .set(flexgate_messages::headers::DS_MESSAGING_VERSION, 1.0);
-            if client.send_one(ping).await.is_result() {
-                break;
+            let reply = client.send_one(command(CommandOperation::Poll, "")).await;
+            assert!(
+                !reply.is_result(),
+                "a poll of a lost client succeeded: {reply:?}"
+            );
+            if reply.fault_code() != Some("Server.Processing") {
+                break reply;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     })
-    .await;
-    assert!(back.is_ok(), "pings never succeeded after Redis came back");
+    .await
+    .expect("the store answered again after Redis came back");
+    assert_eq!(
+        lost.fault_code(),
+        Some("Server.Processing.NotSubscribed"),
+        "{lost:?}"
+    );
+    // The consumer resubscribes with its DSId, as a Flex Consumer does on
+    // that fault, and receives every later message.
     assert!(client
         .send_one(subscribe("chat", "C", None, None))
         .await
         .is_result());
-    assert!(client
-        .send_one(publish("chat", Value::from("after"), None))
-        .await
-        .is_result());
+    let mut producer = FlexClient::new(server.url(AMF));
+    producer.ping().await;
+    let sent: Vec<Value> = (0..5).map(|i| Value::from(format!("after {i}"))).collect();
+    for body in &sent {
+        assert!(producer
+            .send_one(publish("chat", body.clone(), None))
+            .await
+            .is_result());
+    }
     let got = polled(&client.send_one(command(CommandOperation::Poll, "")).await);
     let bodies: Vec<&Value> = got.iter().map(Message::body).collect();
-    assert_eq!(bodies, [&Value::from("after")]);
+    assert_eq!(bodies, sent.iter().collect::<Vec<_>>());
     server.running.shutdown().await;
     drop(redis);
 }

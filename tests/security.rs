@@ -127,6 +127,9 @@ async fn binding_can_be_turned_off_for_cookieless_clients() {
     let server = TestServer::start(config).await;
     let mut first = FlexClient::new(server.url(AMF));
     first.ping().await;
+    // Subscribed, so that the poll below has something to answer for.
+    let subscribed = first.send_one(subscribe("chat", "C", None, None)).await;
+    assert!(subscribed.is_result(), "{subscribed:?}");
     let mut cookieless = FlexClient::new(server.url(AMF));
     cookieless.ds_id = first.ds_id.clone();
     let r = cookieless.send_one(poll()).await;

@@ -293,6 +293,47 @@ async fn metrics_parse_and_count_known_traffic() {
 }
 
 #[tokio::test]
+async fn retention_drops_are_counted_in_metrics_and_status_json() {
+    let mut config = Config::default();
+    let chat = config
+        .destinations
+        .get_mut("chat")
+        .expect("demo destination");
+    chat.messaging = chat.messaging.clone().max_messages(3);
+    let server = TestServer::start(config).await;
+    let mut consumer = FlexClient::new(server.url(AMF));
+    consumer.ping().await;
+    let sub = consumer
+        .send_one(subscribe("chat", "SLOW", None, None))
+        .await;
+    assert!(sub.is_result(), "{sub:?}");
+    let mut producer = FlexClient::new(server.url(AMF));
+    producer.ping().await;
+    for i in 0..10 {
+        let r = producer
+            .send_one(publish("chat", Value::from(format!("m{i}")), None))
+            .await;
+        assert!(r.is_result(), "{r:?}");
+    }
+    // Ten published to a log that keeps three, nobody polled: seven dropped.
+    let (_, _, body) = get(&server.url("/metrics")).await;
+    let samples = parse_exposition(&body).unwrap_or_else(|e| panic!("{e}\n{body}"));
+    assert_eq!(
+        value_of(&samples, "flexgate_messages_dropped_total", &[]),
+        Some(7.0),
+        "{body}"
+    );
+    let json = status_json(&server).await;
+    assert_eq!(json["totals"]["dropped"], 7, "{json}");
+    // The consumer gets what was kept, the newest.
+    let got = polled(&consumer.send_one(command(CommandOperation::Poll, "")).await);
+    let bodies: Vec<&Value> = got.iter().map(|m| m.body()).collect();
+    let kept: Vec<Value> = (7..10).map(|i| Value::from(format!("m{i}"))).collect();
+    assert_eq!(bodies, kept.iter().collect::<Vec<_>>());
+    server.running.shutdown().await;
+}
+
+#[tokio::test]
 async fn status_json_shows_clients_destinations_and_rates() {
     let server = TestServer::start(config_with_users()).await;
     let t = traffic(&server, 4).await;

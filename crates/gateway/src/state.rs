@@ -75,7 +75,8 @@ impl State {
         let decode_limits = DecodeLimits {
             max_depth: config.limits.max_depth,
             max_items: config.limits.max_items,
-            ..DecodeLimits::default()
+            alloc_per_byte: config.limits.alloc_per_byte,
+            alloc_allowance: config.limits.alloc_allowance_bytes,
         };
         let mut broker = Broker::new(backend.store, broker_config);
         if let Some(wake) = backend.wake {

@@ -243,7 +243,13 @@ async fn subtopics_route_and_unsubscribe_stops_delivery() {
     assert!(c.send_one(unsub).await.is_result());
     p.send_one(publish("chat", Value::from("again"), Some("rooms.a")))
         .await;
-    assert!(c.poll().await.is_empty());
+    // Nothing delivered: the client's last subscription is gone.
+    let after = c.send_one(command(CommandOperation::Poll, "")).await;
+    assert_eq!(
+        after.fault_code(),
+        Some("Server.Processing.NotSubscribed"),
+        "{after:?}"
+    );
 }
 
 #[tokio::test]
@@ -325,6 +331,10 @@ async fn another_session_cannot_use_a_client_id() {
     let g = demo().await;
     let mut owner = Client::new(&g);
     owner.ping().await;
+    assert!(owner
+        .send_one(subscribe("chat", "C", None))
+        .await
+        .is_result());
     let mut thief = Client::new(&g);
     thief.ds_id = owner.ds_id.clone();
     let refused = thief.send_one(command(CommandOperation::Poll, "")).await;

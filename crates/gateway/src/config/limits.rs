@@ -15,6 +15,10 @@ pub struct Limits {
     pub max_items: usize,
     /// Most bodies in one AMF packet.
     pub max_bodies: usize,
+    /// Bytes of decoded values allowed per body byte (`DecodeLimits::alloc_per_byte`).
+    pub alloc_per_byte: usize,
+    /// Bytes of decoded values allowed whatever the body's length.
+    pub alloc_allowance_bytes: usize,
     /// Subscriptions (subtopic/selector filters) one Flex client may hold.
     pub max_subscriptions_per_client: usize,
     /// Longest selector (`DSSelector`) a subscribe may carry, in bytes;
@@ -66,6 +70,8 @@ impl Default for Limits {
             max_depth: 128,
             max_items: 1 << 20,
             max_bodies: 256,
+            alloc_per_byte: flexgate_amf::DecodeLimits::DEFAULT.alloc_per_byte,
+            alloc_allowance_bytes: flexgate_amf::DecodeLimits::DEFAULT.alloc_allowance,
             max_subscriptions_per_client: 64,
             max_selector_bytes: flexgate_broker::selector::DEFAULT_MAX_SELECTOR_BYTES,
             max_queued_messages_per_client: 1_000,

@@ -16,6 +16,15 @@ use tokio::time::Instant;
 /// The messaging version flexgate speaks (small messages supported).
 const MESSAGING_VERSION: f64 = 1.0;
 
+/// The Flex client id (`DSId` header) a message names, if it names one
+/// (`"nil"` and empty mean none yet).
+pub(super) fn ds_id(request: &Message) -> Option<&str> {
+    request
+        .header(h::DS_ID)
+        .and_then(Value::as_str)
+        .filter(|id| *id != h::DS_ID_UNASSIGNED && !id.is_empty())
+}
+
 /// The Flex client (`DSId`) of a request, admitted for the request's HTTP
 /// session, or a new one when the session and peer may create one.
 ///
@@ -30,10 +39,7 @@ pub(super) async fn connect(
     ctx: &RequestContext<'_>,
     request: &Message,
 ) -> Result<Connection, Fault> {
-    let ds_id = request
-        .header(h::DS_ID)
-        .and_then(Value::as_str)
-        .filter(|id| *id != h::DS_ID_UNASSIGNED && !id.is_empty());
+    let ds_id = ds_id(request);
     if let Some(id) = ds_id {
         match state.broker.connection(id).await {
             Ok(client) => {

@@ -18,6 +18,27 @@ pub(crate) fn from_broker(e: BrokerError) -> Fault {
     }
 }
 
+/// A poll's broker failure. A client the store does not know (never
+/// pinged, expired, disconnected, lost in a store restart) or that holds
+/// no subscription gets [`not_subscribed`], as BlazeDS answers all of
+/// these, so that the Flex client resubscribes; the rest as [`from_broker`].
+pub(crate) fn from_poll(e: BrokerError, endpoint: &str) -> Fault {
+    match e {
+        BrokerError::NotConnected(_) | BrokerError::NotSubscribed(_) => not_subscribed(endpoint),
+        other => from_broker(other),
+    }
+}
+
+/// BlazeDS's fault for a poll over an endpoint the client has no
+/// subscription through (`FlexClient.throwNotSubscribedException`,
+/// errors.properties 10028).
+pub(crate) fn not_subscribed(endpoint: &str) -> Fault {
+    Fault::new(
+        FaultCode::NotSubscribed,
+        format!("The client has no active subscriptions over endpoint '{endpoint}'."),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,5 +55,20 @@ mod tests {
         );
         let gone = from_broker(BrokerError::NotConnected("X".into()));
         assert_eq!(gone.code, FaultCode::ServerProcessing);
+    }
+
+    #[test]
+    fn a_poll_without_a_known_subscribed_client_is_not_subscribed() {
+        let reference = "The client has no active subscriptions over endpoint 'my-amf'.";
+        for e in [
+            BrokerError::NotConnected("X".into()),
+            BrokerError::NotSubscribed("X".into()),
+        ] {
+            let fault = from_poll(e, "my-amf");
+            assert_eq!(fault.code, FaultCode::NotSubscribed);
+            assert_eq!(fault.string, reference);
+        }
+        let other = from_poll(BrokerError::UnknownDestination("d".into()), "my-amf");
+        assert_eq!(other, Fault::unknown_destination("d"));
     }
 }

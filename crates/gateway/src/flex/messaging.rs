@@ -11,7 +11,7 @@ use crate::limits;
 use crate::request::RequestContext;
 use crate::state::{uses_small_messages, State, WaitRefused};
 use flexgate_amf::Value;
-use flexgate_broker::{BrokerError, Connection, IfUnsubscribed, Payload};
+use flexgate_broker::{Connection, IfUnsubscribed, Payload};
 use flexgate_messages::headers as h;
 use flexgate_messages::{uid, AsyncMessage, Fault, FaultCode, Form, Message};
 use std::time::Duration;
@@ -171,15 +171,38 @@ fn sub_specs(request: &Message, header: &str) -> Vec<Spec> {
         .collect()
 }
 
+/// The Flex client a POLL names, looked up and never created: a `DSId`
+/// the store does not know (never pinged, expired, lost in a store
+/// restart) is answered `Server.Processing.NotSubscribed`, as BlazeDS
+/// answers it, instead of an empty poll for a client nobody subscribed.
+/// Admitted for the request's HTTP session as `client::connect` does.
+async fn poll_client(
+    state: &State,
+    ctx: &RequestContext<'_>,
+    request: &Message,
+) -> Result<Connection, Fault> {
+    let ds_id = super::client::ds_id(request).ok_or_else(|| fault::not_subscribed(ctx.channel))?;
+    // Read without touching: a poll refused by the session binding must
+    // not keep the client alive; the drain records the activity.
+    let client = state
+        .broker
+        .connection(ds_id)
+        .await
+        .map_err(|e| fault::from_poll(e, ctx.channel))?;
+    crate::session::admit(state, &client, ctx.session).await?;
+    tracing::Span::current().record("client_id", client.id.as_str());
+    Ok(client)
+}
+
 /// POLL: what arrived for the client's subscriptions; on a long-polling
-/// channel an empty poll waits (within the channel's limits).
+/// channel an empty poll waits (within the channel's limits). A client
+/// without subscriptions gets `Server.Processing.NotSubscribed` at once,
+/// long poll or not, so that it resubscribes (docs/protocol.md §6).
 pub(super) async fn poll(
     state: &State,
     ctx: &RequestContext<'_>,
     request: &Message,
-    client: &Connection,
 ) -> Result<Reply, Fault> {
-    let small = uses_small_messages(client);
     let channel = access::channel(state, ctx.channel)?;
     if channel.kind == ChannelKind::Streaming {
         return Err(Fault::new(
@@ -188,14 +211,14 @@ pub(super) async fn poll(
         ));
     }
     state.metrics.count_poll();
+    let client = &poll_client(state, ctx, request).await?;
+    let small = uses_small_messages(client);
     let budget = limits::drain_budget(state);
-    // Until the gateway answers Server.Processing.NotSubscribed, a poll
-    // without subscriptions is answered as before: nothing new.
-    let mut deliveries = match state.broker.poll(&client.id, budget).await {
-        Err(BrokerError::NotSubscribed(_)) => Vec::new(),
-        other => other.map_err(fault::from_broker)?,
-    };
-    deliveries.retain(|d| access::may_receive(state, client, &d.message.destination));
+    let mut deliveries = state
+        .broker
+        .poll(&client.id, budget)
+        .await
+        .map_err(|e| fault::from_poll(e, ctx.channel))?;
     let mut poll_wait = None;
     if deliveries.is_empty() && channel.kind == ChannelKind::LongPolling && !ctx.batched {
         match state.waiting.try_acquire(
@@ -206,10 +229,12 @@ pub(super) async fn poll(
             Ok(_slot) => {
                 let deadline = Instant::now() + Duration::from_millis(channel.wait_interval_ms);
                 tokio::select! {
+                    // Unsubscribed or disconnected while parked: fault
+                    // now rather than wait out the interval.
                     waited = state.broker.wait_for_messages(
-                        &client.id, deadline, budget, IfUnsubscribed::Wait,
+                        &client.id, deadline, budget, IfUnsubscribed::Fail,
                     ) => {
-                        deliveries = waited.map_err(fault::from_broker)?;
+                        deliveries = waited.map_err(|e| fault::from_poll(e, ctx.channel))?;
                     }
                     () = state.shutdown_signal() => {}
                 }
@@ -230,6 +255,9 @@ pub(super) async fn poll(
             }
         }
     }
+    // Roles are checked again at delivery: a logout or another login may
+    // have happened since the subscribe.
+    deliveries.retain(|d| access::may_receive(state, client, &d.message.destination));
     let mut reply = if deliveries.is_empty() {
         ack(request)
     } else {

@@ -35,12 +35,17 @@ pub(crate) async fn handle(state: &State, ctx: &RequestContext<'_>, request: Mes
         return Outcome::Status(Message::Error(error_for(&echo, fault)).to_value(Form::Full));
     }
     record_request(&request);
-    let result = match client::connect(state, ctx, &request).await {
-        Ok(client) => {
-            tracing::Span::current().record("client_id", client.id.as_str());
-            route(state, ctx, &request, &client).await
+    let result = if is_poll(&request) {
+        // A poll never creates its Flex client: it looks it up itself.
+        messaging::poll(state, ctx, &request).await
+    } else {
+        match client::connect(state, ctx, &request).await {
+            Ok(client) => {
+                tracing::Span::current().record("client_id", client.id.as_str());
+                route(state, ctx, &request, &client).await
+            }
+            Err(fault) => Err(fault),
         }
-        Err(fault) => Err(fault),
     };
     match result {
         Ok(reply) => Outcome::Result(reply.message.to_value(reply.form())),
@@ -49,6 +54,11 @@ pub(crate) async fn handle(state: &State, ctx: &RequestContext<'_>, request: Mes
             Outcome::Status(Message::Error(error_for(&request, fault)).to_value(Form::Full))
         }
     }
+}
+
+/// A POLL command (answered without `client::connect`, see [`handle`]).
+fn is_poll(request: &Message) -> bool {
+    matches!(request, Message::Command(c) if c.operation == CommandOperation::Poll)
 }
 
 /// Names the operation and destination on the request's span.
@@ -93,7 +103,8 @@ async fn route(
             CommandOperation::MultiSubscribe => {
                 messaging::multi_subscribe(state, ctx, request, client).await
             }
-            CommandOperation::Poll => messaging::poll(state, ctx, request, client).await,
+            // Looks its client up itself; `handle` sends polls there first.
+            CommandOperation::Poll => messaging::poll(state, ctx, request).await,
             // Acknowledged and otherwise ignored, as BlazeDS does.
             CommandOperation::TriggerConnect
             | CommandOperation::ClientSync

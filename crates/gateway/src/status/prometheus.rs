@@ -106,6 +106,12 @@ pub(super) fn render(s: &Snapshot) -> String {
         s.totals.delivered,
     );
     e.single(
+        "flexgate_messages_dropped_total",
+        Kind::Counter,
+        "Retained messages dropped on this node to keep the retention bounds (docs/limits.md).",
+        s.totals.dropped,
+    );
+    e.single(
         "flexgate_polls_total",
         Kind::Counter,
         "Flex poll requests received.",

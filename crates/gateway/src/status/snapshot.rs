@@ -64,6 +64,9 @@ pub struct Totals {
     pub published: u64,
     /// Messages delivered to consumers.
     pub delivered: u64,
+    /// Retained messages dropped to keep the retention bounds, whether or
+    /// not a consumer still lacked them (`BrokerCounters::dropped`).
+    pub dropped: u64,
     /// Poll requests.
     pub polls: u64,
 }
@@ -164,6 +167,7 @@ impl Snapshot {
             totals: Totals {
                 published: counters.published,
                 delivered: counters.delivered,
+                dropped: counters.dropped,
                 polls: state.metrics.polls(),
             },
             waiting_polls: state.waiting.total(),
