@@ -267,7 +267,10 @@ async fn peer_supplied_text_cannot_forge_log_lines() {
         "{text}"
     );
     for line in text.lines() {
-        assert!(!line.starts_with("2026-01-01T00:00:00Z"), "forged line: {line}");
+        assert!(
+            !line.starts_with("2026-01-01T00:00:00Z"),
+            "forged line: {line}"
+        );
         assert!(!line.contains('\u{1b}') && !line.contains('\r'), "{line:?}");
     }
 }

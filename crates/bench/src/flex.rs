@@ -49,13 +49,13 @@ fn command(op: CommandOperation, destination: &str, client_id: Option<String>) -
 }
 
 /// A CLIENT_PING packet for FlexClient `ds_id`.
-pub fn ping_packet(ds_id: &str) -> Result<Vec<u8>, BoxError> {
+pub(crate) fn ping_packet(ds_id: &str) -> Result<Vec<u8>, BoxError> {
     packet(ds_id, command(CommandOperation::ClientPing, "", None))
 }
 
 /// The reply the fixed-body server sends: an acknowledgement shaped like
 /// the gateway's reply to a ping.
-pub fn ping_reply_bytes() -> Result<Vec<u8>, BoxError> {
+pub(crate) fn ping_reply_bytes() -> Result<Vec<u8>, BoxError> {
     let mut ack = AcknowledgeMessage::default();
     ack.base.message_id = Some(uid::new_uid());
     ack.base.client_id = Some(uid::new_uid());
@@ -82,7 +82,7 @@ fn first_message(reply: Bytes) -> Result<Message, BoxError> {
 }
 
 /// Whether a reply packet's first body is an acknowledgement (not a fault).
-pub fn is_ack(reply: &Bytes) -> bool {
+pub(crate) fn is_ack(reply: &Bytes) -> bool {
     matches!(first_message(reply.clone()), Ok(Message::Acknowledge(_)))
 }
 
@@ -164,7 +164,7 @@ fn rss_kib(pid: u32) -> Result<u64, BoxError> {
 }
 
 /// Parks `clients` long polls and reports the gateway's RSS.
-pub async fn idle_polls(base: &str, pid: u32, clients: usize) -> Result<String, BoxError> {
+pub(crate) async fn idle_polls(base: &str, pid: u32, clients: usize) -> Result<String, BoxError> {
     let before = rss_kib(pid)?;
     let setup = Arc::new(Semaphore::new(256));
     // Each client reports its DSId and session cookie.
@@ -223,7 +223,11 @@ pub async fn idle_polls(base: &str, pid: u32, clients: usize) -> Result<String, 
 
 /// `subscribers` long-polling subscribers; each of `messages` publishes is
 /// timed from just before its POST until each subscriber's poll returns it.
-pub async fn fanout(base: &str, subscribers: usize, messages: usize) -> Result<String, BoxError> {
+pub(crate) async fn fanout(
+    base: &str,
+    subscribers: usize,
+    messages: usize,
+) -> Result<String, BoxError> {
     let sent_at: Arc<Mutex<Vec<Option<Instant>>>> = Arc::new(Mutex::new(vec![None; messages]));
     let delivered: Arc<Vec<AtomicUsize>> =
         Arc::new((0..messages).map(|_| AtomicUsize::new(0)).collect());

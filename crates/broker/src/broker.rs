@@ -318,7 +318,7 @@ impl<S: MessageStore> Broker<S> {
                     client_id,
                     destination,
                     "already subscribed"
-                )
+                );
             }
             _ => tracing::debug!(
                 connection = connection_id,
@@ -595,8 +595,8 @@ impl<S: MessageStore> Broker<S> {
                 continue;
             }
             tokio::select! {
-                _ = registration.notified() => {}
-                _ = tokio::time::sleep_until(deadline) => return Ok(Vec::new()),
+                () = registration.notified() => {}
+                () = tokio::time::sleep_until(deadline) => return Ok(Vec::new()),
             }
         }
     }

@@ -94,7 +94,10 @@ async fn unreadable_stored_subscriptions_are_dropped_when_loaded() {
         .publish_message(msg("news", "one").with_header("n", 1).with_header("a", 1))
         .await
         .expect("publish");
-    let delivered = broker.poll("conn", flexgate_broker::DrainBudget::default()).await.expect("poll");
+    let delivered = broker
+        .poll("conn", flexgate_broker::DrainBudget::default())
+        .await
+        .expect("poll");
     assert_eq!(bodies(&delivered), ["one"]);
     assert!(delivered.iter().all(|d| d.client_id == "good"));
 

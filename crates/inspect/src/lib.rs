@@ -16,8 +16,6 @@
 //! with the recorded decisions ([`encode`]). The externalizable classes are
 //! read by `flexgate_messages`' readers, which name their flag groups and fields.
 
-#![warn(missing_docs, unreachable_pub)]
-
 pub mod cli;
 mod encode;
 mod hexdump;

@@ -495,7 +495,7 @@ impl MessageStore for MemoryStore {
         }
         let mut dropped = 0;
         let mut freed = 0usize;
-        for (dest, log) in st.logs.iter_mut() {
+        for (dest, log) in &mut st.logs {
             let consumed_by_all = min_cursor.get(dest.as_str()).copied().unwrap_or(u64::MAX);
             let before = log.entries.len();
             let mut log_freed = 0usize;

@@ -17,20 +17,20 @@ use flexgate_broker::{
 };
 
 /// A prefix no other test uses.
-pub fn unique_prefix() -> String {
+pub(crate) fn unique_prefix() -> String {
     format!("flexgate-test:{}:", uuid::Uuid::new_v4().simple())
 }
 
 /// Deletes the prefix's keys when dropped, also when the test panics. It
 /// works on its own thread and runtime, so it never depends on the
 /// (possibly unwinding) test runtime.
-pub struct Cleanup {
+pub(crate) struct Cleanup {
     url: String,
     prefix: String,
 }
 
 impl Cleanup {
-    pub fn new(url: &str, prefix: &str) -> Self {
+    pub(crate) fn new(url: &str, prefix: &str) -> Self {
         Cleanup {
             url: url.to_owned(),
             prefix: prefix.to_owned(),
@@ -61,7 +61,7 @@ impl Drop for Cleanup {
 }
 
 /// A Redis store for a test on a normal (running-clock) runtime.
-pub async fn live_store() -> (RedisStore, Cleanup) {
+pub(crate) async fn live_store() -> (RedisStore, Cleanup) {
     let url = flexgate_testkit::redis::url();
     let prefix = unique_prefix();
     let store = RedisStore::connect(&url, &prefix, Registry::empty())
@@ -80,14 +80,14 @@ pub async fn live_store() -> (RedisStore, Cleanup) {
 /// each call: from the paused clock's point of view a store call takes no
 /// time, as it does with the memory store. The broker passes every store
 /// method the (virtual) time, so expiry rules still see the test's clock.
-pub struct PausedClockRedis {
+pub(crate) struct PausedClockRedis {
     store: Arc<RedisStore>,
     runtime: Option<tokio::runtime::Runtime>,
     _cleanup: Cleanup,
 }
 
 impl PausedClockRedis {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let url = flexgate_testkit::redis::url();
         let prefix = unique_prefix();
         let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -12,7 +12,7 @@ use tokio::time::{advance, Instant};
 
 use super::{bodies, bounded_broker, broker, broker_with_max_connections, msg};
 
-pub async fn publish_and_poll<S: MessageStore>(store: S) {
+pub(crate) async fn publish_and_poll<S: MessageStore>(store: S) {
     let b = broker(store);
     let c = b.connect(None, "my-amf").await.unwrap();
     assert_eq!(c.channel, "my-amf");
@@ -43,7 +43,7 @@ pub async fn publish_and_poll<S: MessageStore>(store: S) {
     assert_eq!(again.created_ms, c.created_ms);
 }
 
-pub async fn no_messages_from_before_subscribe<S: MessageStore>(store: S) {
+pub(crate) async fn no_messages_from_before_subscribe<S: MessageStore>(store: S) {
     let b = broker(store);
     let early = b.connect(Some("early"), "ch").await.unwrap();
     b.subscribe(&early.id, "e", "news", None, None)
@@ -65,7 +65,7 @@ pub async fn no_messages_from_before_subscribe<S: MessageStore>(store: S) {
     );
 }
 
-pub async fn unknown_destination<S: MessageStore>(store: S) {
+pub(crate) async fn unknown_destination<S: MessageStore>(store: S) {
     let b = broker(store);
     let c = b.connect(None, "ch").await.unwrap();
     assert!(matches!(
@@ -82,7 +82,7 @@ pub async fn unknown_destination<S: MessageStore>(store: S) {
     ));
 }
 
-pub async fn subtopic_routing<S: MessageStore>(store: S) {
+pub(crate) async fn subtopic_routing<S: MessageStore>(store: S) {
     let b = broker(store);
     let c = b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe("c", "plain", "chat", None, None).await.unwrap();
@@ -140,7 +140,7 @@ pub async fn subtopic_routing<S: MessageStore>(store: S) {
     );
 }
 
-pub async fn subtopic_errors<S: MessageStore>(store: S) {
+pub(crate) async fn subtopic_errors<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     assert!(matches!(
@@ -167,7 +167,7 @@ pub async fn subtopic_errors<S: MessageStore>(store: S) {
     assert!(b.subscriptions("c").await.unwrap().is_empty());
 }
 
-pub async fn selector_routing<S: MessageStore>(store: S) {
+pub(crate) async fn selector_routing<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe(
@@ -216,7 +216,7 @@ pub async fn selector_routing<S: MessageStore>(store: S) {
     assert_eq!(ds.iter().filter(|d| d.client_id == "all").count(), 4);
 }
 
-pub async fn bad_selector_fails_subscribe<S: MessageStore>(store: S) {
+pub(crate) async fn bad_selector_fails_subscribe<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     match b.subscribe("c", "x", "news", None, Some("price >")).await {
@@ -231,7 +231,7 @@ pub async fn bad_selector_fails_subscribe<S: MessageStore>(store: S) {
 
 /// Selectors past the bounds are refused at subscribe, each with its kind,
 /// and nothing is stored; the largest legal ones subscribe.
-pub async fn selector_bounds_are_enforced_at_subscribe<S: MessageStore>(store: S) {
+pub(crate) async fn selector_bounds_are_enforced_at_subscribe<S: MessageStore>(store: S) {
     use flexgate_broker::SelectorErrorKind::{TooDeep, TooLong, TooManyNodes};
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
@@ -256,12 +256,15 @@ pub async fn selector_bounds_are_enforced_at_subscribe<S: MessageStore>(store: S
     b.publish_message(msg("news", "1").with_header("a", "x".repeat(4_090)))
         .await
         .unwrap();
-    assert_eq!(bodies(&b.poll("c", DrainBudget::default()).await.unwrap()), ["1"]);
+    assert_eq!(
+        bodies(&b.poll("c", DrainBudget::default()).await.unwrap()),
+        ["1"]
+    );
 }
 
 /// A string header longer than `max_selector_header_bytes` is present but
 /// not compared: `LIKE` on it is unknown, `IS NOT NULL` true.
-pub async fn long_string_headers_are_not_inspected<S: MessageStore>(store: S) {
+pub(crate) async fn long_string_headers_are_not_inspected<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe("c", "like", "news", None, Some("h LIKE '%b'"))
@@ -292,7 +295,7 @@ pub async fn long_string_headers_are_not_inspected<S: MessageStore>(store: S) {
     assert_eq!(of("present"), ["fits", "over"]);
 }
 
-pub async fn ttl_expiry<S: MessageStore>(store: S) {
+pub(crate) async fn ttl_expiry<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe("c", "x", "news", None, None).await.unwrap();
@@ -321,7 +324,7 @@ pub async fn ttl_expiry<S: MessageStore>(store: S) {
         .is_empty());
 }
 
-pub async fn ttl_override_and_default<S: MessageStore>(store: S) {
+pub(crate) async fn ttl_override_and_default<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe("c", "x", "short", None, None).await.unwrap();
@@ -339,7 +342,7 @@ pub async fn ttl_override_and_default<S: MessageStore>(store: S) {
     );
 }
 
-pub async fn retention_limit<S: MessageStore>(store: S) {
+pub(crate) async fn retention_limit<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe("c", "x", "short", None, None).await.unwrap();
@@ -354,7 +357,7 @@ pub async fn retention_limit<S: MessageStore>(store: S) {
     );
 }
 
-pub async fn targeted_messages<S: MessageStore>(store: S) {
+pub(crate) async fn targeted_messages<S: MessageStore>(store: S) {
     let b = broker(store);
     for c in ["c1", "c2"] {
         b.connect(Some(c), "ch").await.unwrap();
@@ -378,7 +381,7 @@ pub async fn targeted_messages<S: MessageStore>(store: S) {
     assert_eq!(bodies(&c2), ["to-c2"]);
 }
 
-pub async fn publisher_echo_rule<S: MessageStore>(store: S) {
+pub(crate) async fn publisher_echo_rule<S: MessageStore>(store: S) {
     let b = broker(store);
     for c in ["pub", "other"] {
         b.connect(Some(c), "ch").await.unwrap();
@@ -406,7 +409,7 @@ pub async fn publisher_echo_rule<S: MessageStore>(store: S) {
     );
 }
 
-pub async fn unsubscribe<S: MessageStore>(store: S) {
+pub(crate) async fn unsubscribe<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe("c", "x", "chat", Some("a"), Some("k = 1"))
@@ -442,7 +445,7 @@ pub async fn unsubscribe<S: MessageStore>(store: S) {
     assert!(b.subscriptions("c").await.unwrap().is_empty());
 }
 
-pub async fn multiple_consumers_on_one_connection<S: MessageStore>(store: S) {
+pub(crate) async fn multiple_consumers_on_one_connection<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe("c", "one", "chat", Some("x.*"), None)
@@ -482,7 +485,7 @@ pub async fn multiple_consumers_on_one_connection<S: MessageStore>(store: S) {
     assert!(Arc::ptr_eq(&ds[0].message, &ds[1].message));
 }
 
-pub async fn multi_filter_consumer_gets_each_message_once<S: MessageStore>(store: S) {
+pub(crate) async fn multi_filter_consumer_gets_each_message_once<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     let first = b
@@ -517,7 +520,7 @@ pub async fn multi_filter_consumer_gets_each_message_once<S: MessageStore>(store
     assert_eq!(b.subscriptions("c").await.unwrap().len(), 1);
 }
 
-pub async fn connection_expiry<S: MessageStore>(store: S) {
+pub(crate) async fn connection_expiry<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("idle"), "ch").await.unwrap();
     b.connect(Some("busy"), "ch").await.unwrap();
@@ -555,7 +558,7 @@ pub async fn connection_expiry<S: MessageStore>(store: S) {
     assert!(!b.disconnect("idle").await.unwrap());
 }
 
-pub async fn connections_are_limited<S: MessageStore>(store: S) {
+pub(crate) async fn connections_are_limited<S: MessageStore>(store: S) {
     let b = broker_with_max_connections(store, 2);
     b.connect(Some("one"), "ch").await.unwrap();
     b.connect(None, "ch").await.unwrap();
@@ -578,7 +581,7 @@ pub async fn connections_are_limited<S: MessageStore>(store: S) {
     b.connect(Some("three"), "ch").await.unwrap();
 }
 
-pub async fn connection_attributes_and_principal<S: MessageStore>(store: S) {
+pub(crate) async fn connection_attributes_and_principal<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     b.update_connection("c", ConnectionUpdate::Principal(Some("alice".into())))
@@ -611,7 +614,7 @@ pub async fn connection_attributes_and_principal<S: MessageStore>(store: S) {
     ));
 }
 
-pub async fn wait_returns_empty_at_deadline<S: MessageStore>(store: S) {
+pub(crate) async fn wait_returns_empty_at_deadline<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe("c", "x", "news", None, None).await.unwrap();
@@ -630,7 +633,7 @@ pub async fn wait_returns_empty_at_deadline<S: MessageStore>(store: S) {
     assert_eq!(b.wake_hub().waiter_count(), 0);
 }
 
-pub async fn wait_woken_by_publish<S: MessageStore>(store: S) {
+pub(crate) async fn wait_woken_by_publish<S: MessageStore>(store: S) {
     let b = Arc::new(broker(store));
     b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe("c", "x", "news", None, None).await.unwrap();
@@ -668,7 +671,7 @@ pub async fn wait_woken_by_publish<S: MessageStore>(store: S) {
     assert_eq!(bodies(&ds), ["early"]);
 }
 
-pub async fn wait_woken_by_subscribe<S: MessageStore>(store: S) {
+pub(crate) async fn wait_woken_by_subscribe<S: MessageStore>(store: S) {
     let b = Arc::new(broker(store));
     b.connect(Some("c"), "ch").await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -692,7 +695,7 @@ pub async fn wait_woken_by_subscribe<S: MessageStore>(store: S) {
     assert!(Instant::now() < deadline);
 }
 
-pub async fn wait_fails_on_disconnect<S: MessageStore>(store: S) {
+pub(crate) async fn wait_fails_on_disconnect<S: MessageStore>(store: S) {
     let b = Arc::new(broker(store));
     b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe("c", "x", "news", None, None).await.unwrap();
@@ -713,7 +716,7 @@ pub async fn wait_fails_on_disconnect<S: MessageStore>(store: S) {
     assert!(Instant::now() < deadline);
 }
 
-pub async fn cleaner_purges_and_stops<S: MessageStore>(store: S) {
+pub(crate) async fn cleaner_purges_and_stops<S: MessageStore>(store: S) {
     let b = Arc::new(broker(store));
     b.connect(Some("c"), "ch").await.unwrap();
     let cleaner = Cleaner::spawn(&b, Duration::from_secs(10));
@@ -730,7 +733,7 @@ pub async fn cleaner_purges_and_stops<S: MessageStore>(store: S) {
     assert!(b.connection("d").await.is_ok());
 }
 
-pub async fn server_side_publish<S: MessageStore>(store: S) {
+pub(crate) async fn server_side_publish<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe("c", "x", "chat", Some("prices.*"), Some("sym = 'ADBE'"))
@@ -761,7 +764,7 @@ pub async fn server_side_publish<S: MessageStore>(store: S) {
     assert_eq!(ds[0].message.ttl_ms, 30_000);
 }
 
-pub async fn deliveries_across_destinations<S: MessageStore>(store: S) {
+pub(crate) async fn deliveries_across_destinations<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe("c", "n", "news", None, None).await.unwrap();
@@ -776,7 +779,7 @@ pub async fn deliveries_across_destinations<S: MessageStore>(store: S) {
     );
 }
 
-pub async fn listing_connections_and_subscriptions<S: MessageStore>(store: S) {
+pub(crate) async fn listing_connections_and_subscriptions<S: MessageStore>(store: S) {
     let b = broker(store);
     assert!(b.store().connections().await.unwrap().is_empty());
     b.connect(Some("a"), "amf").await.unwrap();
@@ -815,7 +818,7 @@ pub async fn listing_connections_and_subscriptions<S: MessageStore>(store: S) {
     assert_eq!(b.store().all_subscriptions().await.unwrap().len(), 1);
 }
 
-pub async fn counters_count_publishes_and_deliveries<S: MessageStore>(store: S) {
+pub(crate) async fn counters_count_publishes_and_deliveries<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe("c", "one", "news", None, None).await.unwrap();
@@ -856,7 +859,7 @@ fn body_names(ds: &[flexgate_broker::Delivery]) -> Vec<String> {
         .collect()
 }
 
-pub async fn retained_bytes_per_destination<S: MessageStore>(store: S) {
+pub(crate) async fn retained_bytes_per_destination<S: MessageStore>(store: S) {
     let one = sized("bytes", "0", 10_000).size_bytes();
     // Room for three and a half messages.
     let b = bounded_broker(store, 3 * one + one / 2, usize::MAX);
@@ -905,7 +908,7 @@ pub async fn retained_bytes_per_destination<S: MessageStore>(store: S) {
     );
 }
 
-pub async fn retained_bytes_across_destinations<S: MessageStore>(store: S) {
+pub(crate) async fn retained_bytes_across_destinations<S: MessageStore>(store: S) {
     let one = sized("bytes", "a1", 10_000).size_bytes();
     assert_eq!(one, sized("other", "a1", 10_000).size_bytes());
     let b = bounded_broker(store, usize::MAX, 3 * one + one / 2);
@@ -934,7 +937,7 @@ pub async fn retained_bytes_across_destinations<S: MessageStore>(store: S) {
     ));
 }
 
-pub async fn server_side_maximum_ttl<S: MessageStore>(store: S) {
+pub(crate) async fn server_side_maximum_ttl<S: MessageStore>(store: S) {
     let b = bounded_broker(store, usize::MAX, usize::MAX);
     b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe("c", "x", "ttl", None, None).await.unwrap();
@@ -957,7 +960,7 @@ pub async fn server_side_maximum_ttl<S: MessageStore>(store: S) {
     );
 }
 
-pub async fn drain_budget_is_shared_and_loses_nothing<S: MessageStore>(store: S) {
+pub(crate) async fn drain_budget_is_shared_and_loses_nothing<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe("c", "n", "news", None, None).await.unwrap();
@@ -988,7 +991,7 @@ pub async fn drain_budget_is_shared_and_loses_nothing<S: MessageStore>(store: S)
     assert_eq!(b.counters().delivered, total as u64);
 }
 
-pub async fn drain_budget_in_bytes<S: MessageStore>(store: S) {
+pub(crate) async fn drain_budget_in_bytes<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe("c", "x", "news", None, None).await.unwrap();
@@ -1008,7 +1011,7 @@ pub async fn drain_budget_in_bytes<S: MessageStore>(store: S) {
     assert!(b.poll("c", tiny).await.unwrap().is_empty());
 }
 
-pub async fn drain_budget_counts_entries_before_filtering<S: MessageStore>(store: S) {
+pub(crate) async fn drain_budget_counts_entries_before_filtering<S: MessageStore>(store: S) {
     let b = Arc::new(broker(store));
     b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe("c", "x", "chat", Some("wanted"), None)
@@ -1041,7 +1044,7 @@ pub async fn drain_budget_counts_entries_before_filtering<S: MessageStore>(store
     assert!(Instant::now() < start + Duration::from_secs(30));
 }
 
-pub async fn no_subscriptions_is_not_an_empty_poll<S: MessageStore>(store: S) {
+pub(crate) async fn no_subscriptions_is_not_an_empty_poll<S: MessageStore>(store: S) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     assert!(matches!(
@@ -1091,7 +1094,7 @@ pub async fn no_subscriptions_is_not_an_empty_poll<S: MessageStore>(store: S) {
     ));
 }
 
-pub async fn connect_existing_never_creates<S: MessageStore>(store: S) {
+pub(crate) async fn connect_existing_never_creates<S: MessageStore>(store: S) {
     let b = broker(store);
     assert!(matches!(
         b.connect_existing("ghost").await,
@@ -1110,7 +1113,9 @@ pub async fn connect_existing_never_creates<S: MessageStore>(store: S) {
     assert!(again.last_active_ms > c.last_active_ms, "touched");
 }
 
-pub async fn lost_store_state_is_not_an_empty_success<S: MessageStore + super::Wipe>(store: S) {
+pub(crate) async fn lost_store_state_is_not_an_empty_success<S: MessageStore + super::Wipe>(
+    store: S,
+) {
     let b = broker(store);
     b.connect(Some("c"), "ch").await.unwrap();
     b.subscribe("c", "x", "news", None, None).await.unwrap();
@@ -1135,7 +1140,7 @@ pub async fn lost_store_state_is_not_an_empty_success<S: MessageStore + super::W
     ));
 }
 
-pub async fn one_shot_clients_expire_quickly<S: MessageStore>(store: S) {
+pub(crate) async fn one_shot_clients_expire_quickly<S: MessageStore>(store: S) {
     let b = bounded_broker(store, usize::MAX, usize::MAX);
     let once = b.connect(Some("once"), "ch").await.unwrap();
     assert_eq!(once.idle_timeout_ms, 120_000);

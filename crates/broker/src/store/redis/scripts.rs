@@ -332,7 +332,7 @@ pub(crate) struct Scripts {
 }
 
 impl Scripts {
-    pub fn new() -> Self {
+    pub(super) fn new() -> Self {
         let s = |body: &str| Script::new(&format!("{PRELUDE}{body}"));
         Scripts {
             open: s(OPEN),
