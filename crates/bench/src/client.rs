@@ -1,7 +1,7 @@
 //! One keep-alive HTTP/1 connection per simulated client, the ceiling
 //! server, and the request-rate load.
 
-use crate::flex;
+use crate::packets;
 use crate::stats::Latencies;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -88,7 +88,7 @@ impl Conn {
 /// Serves `reply` to every request: what a server that does no AMF work
 /// at all would reach on this machine.
 pub(crate) async fn fixed_server(addr: SocketAddr) -> Result<(), BoxError> {
-    let reply = Bytes::from(flex::ping_reply_bytes()?);
+    let reply = Bytes::from(packets::ping_reply_bytes()?);
     let listener = TcpListener::bind(addr).await?;
     println!("fixed-body server on http://{}", listener.local_addr()?);
     loop {
@@ -132,7 +132,7 @@ pub(crate) async fn load(
     let mut tasks = Vec::new();
     for i in 0..conns {
         let mut conn = Conn::open(url).await?;
-        let body = Bytes::from(flex::ping_packet(&format!(
+        let body = Bytes::from(packets::ping_packet(&format!(
             "BENCH000-0000-4000-8000-{i:012}"
         ))?);
         let (sent, path) = (sent.clone(), path.clone());
@@ -142,7 +142,7 @@ pub(crate) async fn load(
             while sent.fetch_add(1, Ordering::Relaxed) < requests && start.elapsed() < limit {
                 let t = Instant::now();
                 match conn.post(&path, body.clone()).await {
-                    Ok((s, reply)) if s == StatusCode::OK && flex::is_ack(&reply) => {
+                    Ok((s, reply)) if s == StatusCode::OK && packets::is_ack(&reply) => {
                         lat.push(t.elapsed());
                     }
                     _ => errors += 1,

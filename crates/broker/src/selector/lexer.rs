@@ -1,6 +1,6 @@
 //! Tokenizer for selector expressions.
 
-use super::SelectorError;
+use super::error::SelectorError;
 
 /// A token and the byte offset where it starts.
 #[derive(Debug, Clone, PartialEq)]

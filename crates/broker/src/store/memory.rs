@@ -3,7 +3,9 @@
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::{Appended, Create, DrainBudget, Drained, MessageStore, Opened, Pending, Retention};
+use super::api::{
+    Appended, Create, DrainBudget, Drained, MessageStore, Opened, Pending, Retention,
+};
 use crate::connection::{Connection, ConnectionUpdate};
 use crate::error::StoreError;
 use crate::message::Message;

@@ -6,9 +6,9 @@ mod begin;
 mod envelope;
 mod frame;
 
+use crate::input::{Format, Input};
 use crate::json::{date, date_text, double, kind_name, tagged, weight};
 use crate::keys as k;
-use crate::{Format, Input};
 use base64::Engine;
 use begin::TraitsKey;
 use bytes::Bytes;

@@ -321,6 +321,7 @@ mod tests {
         ]);
         let code = "use crate::{z::Thing, x::y::{self, F as G}};\nmod y;\n\
                     fn f() { y::go(); super::z::h(); other::q(); }\n\
+                    macro_rules! m { () => { $crate::w::f() } }\n\
                     // crate::w in a comment\nconst S: &str = \"crate::w\";";
         let (found, children) = paths(&tokens(&code_of(code)));
         let mut targets: Vec<_> = found

@@ -86,6 +86,16 @@ pub(crate) fn tokens(code: &str) -> Vec<Tok> {
             out.push(Tok::Ident(code[start..i].to_owned()));
             continue;
         }
+        if c == b'$' {
+            // `$crate::…` in a macro body names the caller's expansion,
+            // not an import of this module: drop the metavariable.
+            i += 1;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            out.push(Tok::Other);
+            continue;
+        }
         let tok = match c {
             b':' if b.get(i + 1) == Some(&b':') => {
                 i += 1;

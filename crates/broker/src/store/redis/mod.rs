@@ -20,7 +20,9 @@ use flexgate_amf::Registry;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::AsyncCommands;
 
-use super::{Appended, Create, DrainBudget, Drained, MessageStore, Opened, Pending, Retention};
+use super::api::{
+    Appended, Create, DrainBudget, Drained, MessageStore, Opened, Pending, Retention,
+};
 use crate::connection::{Connection, ConnectionUpdate};
 use crate::error::StoreError;
 use crate::message::Message;
