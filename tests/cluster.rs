@@ -10,11 +10,12 @@ mod common;
 
 use common::stream::open_stream;
 use common::*;
-use flexgate_amf::{Registry, Value};
-use flexgate_broker::{AnyStore, RedisStore};
+use flexgate_amf::Value;
+use flexgate_broker::AnyStore;
 use flexgate_gateway::config::{Config, StoreConfig};
 use flexgate_gateway::Gateway;
 use flexgate_messages::{uid, ArrayCollection, CommandOperation};
+use flexgate_testkit::redis::KeyCleanup;
 use std::time::Duration;
 
 /// Longer than any wait below: a poll or stream that is not woken across
@@ -23,35 +24,6 @@ const LONG_WAIT_MS: u64 = 120_000;
 
 /// How long the test waits for a cross-node delivery before failing.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// Deletes the test's keys when dropped (also on panic), from a thread and
-/// runtime of its own.
-struct Cleanup {
-    url: String,
-    prefix: String,
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let (url, prefix) = (self.url.clone(), self.prefix.clone());
-        let done = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("cleanup runtime");
-            rt.block_on(async {
-                RedisStore::connect(&url, &prefix, Registry::empty())
-                    .await?
-                    .delete_all()
-                    .await
-            })
-        })
-        .join();
-        if !matches!(done, Ok(Ok(_))) {
-            eprintln!("could not delete the test keys under {}", self.prefix);
-        }
-    }
-}
 
 /// The demo config on a shared Redis prefix, with waits long enough that
 /// only a wake-up ends them within the test.
@@ -78,10 +50,7 @@ fn node_config(url: &str, prefix: &str) -> Config {
 async fn publish_on_one_node_reaches_long_polls_and_streams_on_another() {
     let url = flexgate_testkit::redis::url();
     let prefix = format!("flexgate-test:{}:", uid::new_uid());
-    let _cleanup = Cleanup {
-        url: url.clone(),
-        prefix: prefix.clone(),
-    };
+    let _cleanup = KeyCleanup::new(&url, &prefix);
     let node1 = TestServer::start(node_config(&url, &prefix)).await;
     let node2 = TestServer::start(node_config(&url, &prefix)).await;
     assert!(matches!(node1.running.broker().store(), AnyStore::Redis(_)));

@@ -10,10 +10,10 @@ mod common;
 
 use bytes::Bytes;
 use common::*;
-use flexgate_amf::{Registry, Value};
-use flexgate_broker::RedisStore;
+use flexgate_amf::Value;
 use flexgate_gateway::config::{Config, StoreConfig};
 use flexgate_messages::{uid, CommandOperation};
+use flexgate_testkit::redis::KeyCleanup;
 use http_body_util::{BodyExt, Full};
 use hyper::{Method, Request, StatusCode};
 
@@ -143,35 +143,6 @@ async fn a_like_bomb_against_a_2_mb_header_does_not_hold_up_the_server() {
 
 // ----- two nodes on one Redis -----
 
-/// Deletes the test's keys when dropped (also on panic), from a thread and
-/// runtime of its own.
-struct Cleanup {
-    url: String,
-    prefix: String,
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let (url, prefix) = (self.url.clone(), self.prefix.clone());
-        let done = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("cleanup runtime")
-                .block_on(async {
-                    RedisStore::connect(&url, &prefix, Registry::empty())
-                        .await?
-                        .delete_all()
-                        .await
-                })
-        })
-        .join();
-        if !matches!(done, Ok(Ok(_))) {
-            eprintln!("could not delete the test keys under {}", self.prefix);
-        }
-    }
-}
-
 async fn status_json(server: &TestServer) -> serde_json::Value {
     let req = Request::builder()
         .method(Method::GET)
@@ -192,10 +163,7 @@ async fn status_json(server: &TestServer) -> serde_json::Value {
 async fn with_redis_a_bomb_refused_on_one_node_leaves_the_other_serving() {
     let url = flexgate_testkit::redis::url();
     let prefix = format!("flexgate-test:selector-bombs:{}:", uid::new_uid());
-    let _cleanup = Cleanup {
-        url: url.clone(),
-        prefix: prefix.clone(),
-    };
+    let _cleanup = KeyCleanup::new(&url, &prefix);
     let node = || Config {
         store: StoreConfig::Redis {
             url: url.clone(),

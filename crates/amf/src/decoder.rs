@@ -1,7 +1,7 @@
 //! Decoder state shared by the AMF0 and AMF3 readers.
 
 use crate::error::{DecodeError, DecodeErrorKind, Table};
-use crate::external::Registry;
+use crate::external::{ExternalInput, Registry};
 use crate::reader::Reader;
 use crate::text::Str;
 use crate::trace::{Event, NoTrace, Piece, Span, Trace};
@@ -279,5 +279,40 @@ impl<'r, T: Trace> Decoder<'r, T> {
             Some(None) => Err(self.r.error(DecodeErrorKind::CyclicReference(table))),
             None => Err(self.r.error(DecodeErrorKind::BadReference { table, index })),
         }
+    }
+}
+
+// The externalizable readers read through the decoder; the impl lives
+// here so that `external` needs nothing from the decoder.
+impl<T: Trace> ExternalInput for Decoder<'_, T> {
+    fn read_u8(&mut self) -> Result<u8, DecodeError> {
+        self.expect(Piece::ExternalBody);
+        Decoder::read_u8(self)
+    }
+    fn read_u32(&mut self) -> Result<u32, DecodeError> {
+        self.expect(Piece::ExternalBody);
+        Decoder::read_u32(self)
+    }
+    fn read_bytes(&mut self, n: usize) -> Result<Bytes, DecodeError> {
+        self.expect(Piece::ExternalBody);
+        Decoder::read_bytes(self, n)
+    }
+    fn read_utf(&mut self) -> Result<Str, DecodeError> {
+        self.expect(Piece::ExternalBody);
+        Decoder::read_utf(self)
+    }
+    fn read_amf3(&mut self) -> Result<Value, DecodeError> {
+        Decoder::read_amf3(self)
+    }
+    fn error(&self, kind: DecodeErrorKind) -> DecodeError {
+        Decoder::error(self, kind)
+    }
+    fn note_flags(&mut self, level: &str, flags: &[u8]) {
+        let start = self.position().saturating_sub(flags.len());
+        self.note(start, Event::Flags { level, flags });
+    }
+    fn note_field(&mut self, field: std::fmt::Arguments<'_>) {
+        let at = self.position();
+        self.note(at, Event::Field(field));
     }
 }

@@ -1,10 +1,8 @@
 //! Externalizable classes: a registry of readers by class alias.
 
-use crate::decoder::Decoder;
 use crate::encoder::Encoder;
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 use crate::text::Str;
-use crate::trace::{Event, Piece, Trace};
 use crate::value::Value;
 use bytes::Bytes;
 use std::any::Any;
@@ -50,39 +48,6 @@ pub trait ExternalInput {
     fn note_flags(&mut self, level: &str, flags: &[u8]);
     /// Tells a tracing decoder what the next value is (a no-op otherwise).
     fn note_field(&mut self, field: fmt::Arguments<'_>);
-}
-
-impl<T: Trace> ExternalInput for Decoder<'_, T> {
-    fn read_u8(&mut self) -> Result<u8, DecodeError> {
-        self.expect(Piece::ExternalBody);
-        Decoder::read_u8(self)
-    }
-    fn read_u32(&mut self) -> Result<u32, DecodeError> {
-        self.expect(Piece::ExternalBody);
-        Decoder::read_u32(self)
-    }
-    fn read_bytes(&mut self, n: usize) -> Result<Bytes, DecodeError> {
-        self.expect(Piece::ExternalBody);
-        Decoder::read_bytes(self, n)
-    }
-    fn read_utf(&mut self) -> Result<Str, DecodeError> {
-        self.expect(Piece::ExternalBody);
-        Decoder::read_utf(self)
-    }
-    fn read_amf3(&mut self) -> Result<Value, DecodeError> {
-        Decoder::read_amf3(self)
-    }
-    fn error(&self, kind: DecodeErrorKind) -> DecodeError {
-        Decoder::error(self, kind)
-    }
-    fn note_flags(&mut self, level: &str, flags: &[u8]) {
-        let start = self.position().saturating_sub(flags.len());
-        self.note(start, Event::Flags { level, flags });
-    }
-    fn note_field(&mut self, field: fmt::Arguments<'_>) {
-        let at = self.position();
-        self.note(at, Event::Field(field));
-    }
 }
 
 /// Reads the body of one externalizable class, after its traits.

@@ -16,8 +16,6 @@
 //! piece by piece with explicit decisions (references, lengths, traits).
 //! Decoded values are bounded in memory by [`DecodeLimits::alloc_budget`].
 
-#![warn(missing_docs, unreachable_pub)]
-
 mod amf0;
 mod amf3;
 mod decoder;

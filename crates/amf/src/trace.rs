@@ -426,11 +426,11 @@ impl Trace for NoTrace {}
 impl<T: Trace + ?Sized> Trace for &mut T {
     #[inline(always)]
     fn expect(&mut self, piece: Piece) {
-        (**self).expect(piece)
+        (**self).expect(piece);
     }
 
     #[inline(always)]
     fn event(&mut self, span: Span, event: Event<'_>) {
-        (**self).event(span, event)
+        (**self).event(span, event);
     }
 }

@@ -2,7 +2,7 @@
 //! and we decode what it encodes; `decode(encode(v)) == v` for generated values.
 
 mod oracle {
-    pub mod convert;
+    pub(crate) mod convert;
 }
 
 use bytes::Bytes;

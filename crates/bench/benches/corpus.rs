@@ -8,6 +8,9 @@
 //! writes it for bench/py3amf_corpus.py). How many files each reads alone
 //! is printed too.
 
+// `criterion_group!` defines an undocumented `pub fn`; a bench exports nothing.
+#![allow(missing_docs)]
+
 use bytes::Bytes;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use flexgate_amf::Packet;
@@ -175,21 +178,21 @@ fn bench(c: &mut Criterion) {
             for (_, bytes) in &common {
                 black_box(flexgate_roundtrip(black_box(bytes)));
             }
-        })
+        });
     });
     g.bench_function("flash-lso", |b| {
         b.iter(|| {
             for (_, bytes) in &common {
                 black_box(lso_roundtrip(black_box(bytes)));
             }
-        })
+        });
     });
     g.bench_function("amf-crate", |b| {
         b.iter(|| {
             for (_, bytes) in &common {
                 black_box(amf_crate_roundtrip(black_box(bytes)));
             }
-        })
+        });
     });
     g.finish();
 }

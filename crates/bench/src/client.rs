@@ -1,7 +1,7 @@
 //! One keep-alive HTTP/1 connection per simulated client, the ceiling
 //! server, and the request-rate load.
 
-use crate::flex;
+use crate::packets;
 use crate::stats::Latencies;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -19,7 +19,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// One HTTP/1 connection to the server under test, in one browser session:
 /// it keeps the session cookie the gateway binds Flex client ids to.
-pub struct Conn {
+pub(crate) struct Conn {
     send: SendRequest<Full<Bytes>>,
     host: String,
     cookie: Option<String>,
@@ -27,7 +27,7 @@ pub struct Conn {
 
 impl Conn {
     /// Connects to the `host:port` of `url`.
-    pub async fn open(url: &str) -> Result<Conn, BoxError> {
+    pub(crate) async fn open(url: &str) -> Result<Conn, BoxError> {
         let uri: hyper::Uri = url.parse()?;
         let host = uri.authority().ok_or("URL without host")?.to_string();
         let stream = TcpStream::connect(&host).await?;
@@ -42,19 +42,26 @@ impl Conn {
     }
 
     /// Connects within an existing session (its `name=value` cookie).
-    pub async fn open_in_session(url: &str, cookie: Option<String>) -> Result<Conn, BoxError> {
+    pub(crate) async fn open_in_session(
+        url: &str,
+        cookie: Option<String>,
+    ) -> Result<Conn, BoxError> {
         let mut conn = Conn::open(url).await?;
         conn.cookie = cookie;
         Ok(conn)
     }
 
     /// The session cookie, once the server has set one.
-    pub fn cookie(&self) -> Option<&str> {
+    pub(crate) fn cookie(&self) -> Option<&str> {
         self.cookie.as_deref()
     }
 
     /// POSTs an AMF body to `path`; returns the status and whole reply.
-    pub async fn post(&mut self, path: &str, body: Bytes) -> Result<(StatusCode, Bytes), BoxError> {
+    pub(crate) async fn post(
+        &mut self,
+        path: &str,
+        body: Bytes,
+    ) -> Result<(StatusCode, Bytes), BoxError> {
         self.send.ready().await?;
         let mut req = Request::builder()
             .method(Method::POST)
@@ -80,8 +87,8 @@ impl Conn {
 
 /// Serves `reply` to every request: what a server that does no AMF work
 /// at all would reach on this machine.
-pub async fn fixed_server(addr: SocketAddr) -> Result<(), BoxError> {
-    let reply = Bytes::from(flex::ping_reply_bytes()?);
+pub(crate) async fn fixed_server(addr: SocketAddr) -> Result<(), BoxError> {
+    let reply = Bytes::from(packets::ping_reply_bytes()?);
     let listener = TcpListener::bind(addr).await?;
     println!("fixed-body server on http://{}", listener.local_addr()?);
     loop {
@@ -112,7 +119,7 @@ pub async fn fixed_server(addr: SocketAddr) -> Result<(), BoxError> {
 /// Sends a CLIENT_PING (a fixed DSId per connection, so no new FlexClient
 /// per request) from `conns` connections until `requests` were sent or
 /// `limit` passed. A reply that is not an acknowledgement counts as an error.
-pub async fn load(
+pub(crate) async fn load(
     url: &str,
     conns: usize,
     requests: usize,
@@ -125,7 +132,7 @@ pub async fn load(
     let mut tasks = Vec::new();
     for i in 0..conns {
         let mut conn = Conn::open(url).await?;
-        let body = Bytes::from(flex::ping_packet(&format!(
+        let body = Bytes::from(packets::ping_packet(&format!(
             "BENCH000-0000-4000-8000-{i:012}"
         ))?);
         let (sent, path) = (sent.clone(), path.clone());
@@ -135,8 +142,8 @@ pub async fn load(
             while sent.fetch_add(1, Ordering::Relaxed) < requests && start.elapsed() < limit {
                 let t = Instant::now();
                 match conn.post(&path, body.clone()).await {
-                    Ok((s, reply)) if s == StatusCode::OK && flex::is_ack(&reply) => {
-                        lat.push(t.elapsed())
+                    Ok((s, reply)) if s == StatusCode::OK && packets::is_ack(&reply) => {
+                        lat.push(t.elapsed());
                     }
                     _ => errors += 1,
                 }

@@ -1,14 +1,12 @@
 //! Flex clients for the idle long-poll and fan-out measurements.
 
 use crate::client::Conn;
+use crate::packets::{command, first_message, packet, ping_packet};
 use crate::stats::Latencies;
 use bytes::Bytes;
-use flexgate_amf::{Body, Object, Packet, Str, Value, Version};
+use flexgate_amf::Value;
 use flexgate_messages::headers as h;
-use flexgate_messages::{
-    registry, uid, AbstractMessage, AcknowledgeMessage, AsyncMessage, CommandMessage,
-    CommandOperation, Form, Message,
-};
+use flexgate_messages::{uid, AsyncMessage, CommandOperation, Message};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -19,72 +17,6 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 const AMF: &str = "/messagebroker/amf";
 const LONG_POLLING: &str = "/messagebroker/amflongpolling";
 const DESTINATION: &str = "chat";
-
-fn packet(ds_id: &str, mut m: Message) -> Result<Vec<u8>, BoxError> {
-    m.base_mut().headers.set(h::DS_ID, ds_id);
-    m.base_mut().message_id = Some(uid::new_uid());
-    let p = Packet {
-        version: Version::Amf3,
-        headers: Vec::new(),
-        bodies: vec![Body {
-            target: Str::from_static("null"),
-            response: Str::from_static("/1"),
-            value: Value::array(vec![m.to_value(Form::Full)]),
-        }],
-    };
-    Ok(p.encode_request()?)
-}
-
-fn command(op: CommandOperation, destination: &str, client_id: Option<String>) -> Message {
-    Message::Command(CommandMessage {
-        base: AbstractMessage {
-            destination: Some(destination.into()),
-            client_id,
-            body: Value::object(Object::anonymous(Vec::<(&str, Value)>::new())),
-            ..AbstractMessage::default()
-        },
-        correlation_id: None,
-        operation: op,
-    })
-}
-
-/// A CLIENT_PING packet for FlexClient `ds_id`.
-pub fn ping_packet(ds_id: &str) -> Result<Vec<u8>, BoxError> {
-    packet(ds_id, command(CommandOperation::ClientPing, "", None))
-}
-
-/// The reply the fixed-body server sends: an acknowledgement shaped like
-/// the gateway's reply to a ping.
-pub fn ping_reply_bytes() -> Result<Vec<u8>, BoxError> {
-    let mut ack = AcknowledgeMessage::default();
-    ack.base.message_id = Some(uid::new_uid());
-    ack.base.client_id = Some(uid::new_uid());
-    ack.base.timestamp = 1_700_000_000_000;
-    ack.correlation_id = Some(uid::new_uid());
-    ack.base.headers.set(h::DS_ID, uid::new_uid().as_str());
-    ack.base.headers.set(h::DS_MESSAGING_VERSION, 1.0);
-    let p = Packet {
-        version: Version::Amf3,
-        headers: Vec::new(),
-        bodies: vec![Body {
-            target: Str::from_static("/1/onResult"),
-            response: Str::from_static("null"),
-            value: Message::Acknowledge(ack).to_value(Form::Full),
-        }],
-    };
-    Ok(p.encode()?)
-}
-
-fn first_message(reply: Bytes) -> Result<Message, BoxError> {
-    let p = Packet::decode(reply, registry())?;
-    let body = p.bodies.first().ok_or("empty reply")?;
-    Ok(Message::from_value(&body.value)?)
-}
-
-/// Whether a reply packet's first body is an acknowledgement (not a fault).
-pub fn is_ack(reply: &Bytes) -> bool {
-    matches!(first_message(reply.clone()), Ok(Message::Acknowledge(_)))
-}
 
 /// A subscribed Flex client on its own connection.
 struct Subscriber {
@@ -164,7 +96,7 @@ fn rss_kib(pid: u32) -> Result<u64, BoxError> {
 }
 
 /// Parks `clients` long polls and reports the gateway's RSS.
-pub async fn idle_polls(base: &str, pid: u32, clients: usize) -> Result<String, BoxError> {
+pub(crate) async fn idle_polls(base: &str, pid: u32, clients: usize) -> Result<String, BoxError> {
     let before = rss_kib(pid)?;
     let setup = Arc::new(Semaphore::new(256));
     // Each client reports its DSId and session cookie.
@@ -223,7 +155,11 @@ pub async fn idle_polls(base: &str, pid: u32, clients: usize) -> Result<String, 
 
 /// `subscribers` long-polling subscribers; each of `messages` publishes is
 /// timed from just before its POST until each subscriber's poll returns it.
-pub async fn fanout(base: &str, subscribers: usize, messages: usize) -> Result<String, BoxError> {
+pub(crate) async fn fanout(
+    base: &str,
+    subscribers: usize,
+    messages: usize,
+) -> Result<String, BoxError> {
     let sent_at: Arc<Mutex<Vec<Option<Instant>>>> = Arc::new(Mutex::new(vec![None; messages]));
     let delivered: Arc<Vec<AtomicUsize>> =
         Arc::new((0..messages).map(|_| AtomicUsize::new(0)).collect());

@@ -10,6 +10,7 @@
 
 mod client;
 mod flex;
+mod packets;
 mod stats;
 
 use std::process::ExitCode;

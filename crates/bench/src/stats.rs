@@ -3,22 +3,22 @@
 use std::time::Duration;
 
 /// Sorted latency samples.
-pub struct Latencies(Vec<Duration>);
+pub(crate) struct Latencies(Vec<Duration>);
 
 impl Latencies {
     /// Sorts `samples`.
-    pub fn new(mut samples: Vec<Duration>) -> Latencies {
+    pub(crate) fn new(mut samples: Vec<Duration>) -> Latencies {
         samples.sort_unstable();
         Latencies(samples)
     }
 
     /// Number of samples.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.0.len()
     }
 
     /// The `p`-th percentile (nearest rank), zero when empty.
-    pub fn pct(&self, p: f64) -> Duration {
+    pub(crate) fn pct(&self, p: f64) -> Duration {
         if self.0.is_empty() {
             return Duration::ZERO;
         }
@@ -27,7 +27,7 @@ impl Latencies {
     }
 
     /// "p50 x ms, p99 y ms, max z ms".
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
         format!(
             "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",

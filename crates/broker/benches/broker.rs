@@ -5,6 +5,9 @@
 //! subscriber's connection once; throughput is counted in deliveries
 //! (`BATCH × subscribers`).
 
+// `criterion_group!` defines an undocumented `pub fn`; a bench exports nothing.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};

@@ -2,6 +2,8 @@
 //! largest headers they inspect: what one hostile subscription can cost per
 //! message. Each selector is built to sit just inside the 4 KiB length and
 //! 256-node bounds, and each is asserted to parse.
+// `criterion_group!` defines an undocumented public function.
+#![allow(missing_docs)]
 
 use std::collections::HashMap;
 use std::hint::black_box;

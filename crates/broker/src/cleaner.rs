@@ -42,7 +42,7 @@ impl Cleaner {
                             messages = stats.messages,
                             connections = stats.connections,
                             "purged"
-                        )
+                        );
                     }
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "purge failed"),

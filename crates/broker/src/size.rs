@@ -31,7 +31,7 @@ pub(crate) fn value_size(value: &Value) -> usize {
         match v {
             Value::Undefined | Value::Null | Value::Bool(_) => {}
             Value::Integer(_) | Value::Number(_) | Value::Date(_) => {
-                total = total.saturating_add(8)
+                total = total.saturating_add(8);
             }
             Value::String(s) => total = total.saturating_add(s.len()),
             Value::Xml(x) => total = total.saturating_add(x.text.len()),

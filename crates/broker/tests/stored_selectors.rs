@@ -34,7 +34,7 @@ fn filter_field(dest: &str, client: &str, selector: Option<&str>) -> String {
 async fn unreadable_stored_subscriptions_are_dropped_when_loaded() {
     let url = flexgate_testkit::redis::url();
     let prefix = common::redis::unique_prefix();
-    let _cleanup = common::redis::Cleanup::new(&url, &prefix);
+    let _cleanup = flexgate_testkit::redis::KeyCleanup::new(&url, &prefix);
     let store = RedisStore::connect(&url, &prefix, Registry::empty())
         .await
         .expect("Redis");

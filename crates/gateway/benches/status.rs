@@ -4,6 +4,9 @@
 //! clones the connections, so this also bounds how long a status refresh
 //! can delay a publish.
 
+// `criterion_group!` defines an undocumented `pub fn`; a bench exports nothing.
+#![allow(missing_docs)]
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use flexgate_broker::MessageStore;
 use flexgate_gateway::config::Config;

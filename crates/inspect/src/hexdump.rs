@@ -1,8 +1,7 @@
 //! The annotated hex dump: each piece of the input, in hex, beside what the
 //! reader decoded it as, indented by nesting.
 
-use crate::record::Line;
-use crate::InspectError;
+use crate::record::{InspectError, Line};
 use std::fmt::Write;
 
 /// Bytes per hex row.

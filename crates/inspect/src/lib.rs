@@ -16,38 +16,20 @@
 //! with the recorded decisions ([`encode`]). The externalizable classes are
 //! read by `flexgate_messages`' readers, which name their flag groups and fields.
 
-#![warn(missing_docs, unreachable_pub)]
-
 pub mod cli;
 mod encode;
 mod hexdump;
+mod input;
 mod json;
 mod keys;
 mod record;
 
 pub use encode::JsonError;
+pub use input::{Format, Input};
 pub use record::InspectError;
 
 use bytes::Bytes;
 use serde_json::Value as Json;
-
-/// The format of a bare value (`--value amf0|amf3`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// One AMF0 value (which may switch to AMF3 with the avmplus marker).
-    Amf0,
-    /// One AMF3 value.
-    Amf3,
-}
-
-/// What to decode: a whole packet, or one bare value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Input {
-    /// An AMF packet (the body of an `application/x-amf` request or reply).
-    Packet,
-    /// One value that fills the input.
-    Value(Format),
-}
 
 /// Decodes `input` and returns its JSON description.
 pub fn to_json(input: Bytes, what: Input) -> Result<Json, InspectError> {

@@ -59,7 +59,7 @@ impl MessageError {
 }
 
 /// A short name of the kind of a value, for error messages.
-pub fn kind(v: &Value) -> &'static str {
+pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Undefined => "undefined",
         Value::Null => "null",

@@ -157,7 +157,7 @@ impl Fault {
 
     /// The fault for a CommandMessage operation the service does not handle
     /// (`Server.Processing`, as BlazeDS's MessageService).
-    pub fn unknown_command(operation: crate::CommandOperation) -> Self {
+    pub fn unknown_command(operation: crate::operation::CommandOperation) -> Self {
         Fault::new(
             FaultCode::ServerProcessing,
             format!("Unsupported command operation {}.", operation.code()),

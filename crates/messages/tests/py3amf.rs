@@ -70,7 +70,7 @@ fn json_value(out: &mut String, v: &Value) {
         }
         Value::ByteArray(b) => {
             out.push_str("{\"$bytes\":\"");
-            for byte in b.iter() {
+            for byte in b {
                 let _ = write!(out, "{byte:02x}");
             }
             out.push_str("\"}");

@@ -10,8 +10,13 @@
 //! if it has gone. So cargo reports such a test as passed only when it ran,
 //! as ignored with the reason when it could not, and never as passed after
 //! printing "skipped".
+//!
+//! Beside prerequisites: [`modules`], the structure checks every crate's
+//! sources pass (no import cycle, no file over 450 lines), and
+//! [`redis::KeyCleanup`], which deletes a test's Redis keys.
 
 pub mod build;
+pub mod modules;
 mod prereq;
 pub mod redis;
 

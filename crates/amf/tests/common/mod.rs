@@ -11,7 +11,7 @@ use std::sync::Arc;
 /// Stands in for any externalizable class whose body is one AMF3 value
 /// (ArrayCollection, ObjectProxy); the real ones live in flexgate-messages.
 #[derive(Debug, PartialEq)]
-pub struct OneValue(pub String, pub Value);
+pub(crate) struct OneValue(pub String, pub Value);
 
 impl Externalizable for OneValue {
     fn class_name(&self) -> &str {
@@ -25,7 +25,7 @@ impl Externalizable for OneValue {
     }
 }
 
-pub fn registry() -> Registry {
+pub(crate) fn registry() -> Registry {
     fn collection(d: &mut dyn ExternalInput) -> Result<Value, DecodeError> {
         let v = d.read_amf3()?;
         Ok(Value::External(Arc::new(OneValue(
@@ -46,7 +46,7 @@ pub fn registry() -> Registry {
     r
 }
 
-pub fn fixtures(dir: &str) -> Vec<PathBuf> {
+pub(crate) fn fixtures(dir: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../fixtures")
         .join(dir);
@@ -59,6 +59,6 @@ pub fn fixtures(dir: &str) -> Vec<PathBuf> {
     files
 }
 
-pub fn read(p: &Path) -> Bytes {
+pub(crate) fn read(p: &Path) -> Bytes {
     Bytes::from(std::fs::read(p).expect("fixture readable"))
 }

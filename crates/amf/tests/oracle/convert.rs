@@ -14,7 +14,7 @@ fn millis(m: f64) -> Duration {
 }
 
 /// Our value as the `amf` crate's AMF3 value.
-pub fn to_amf3(v: &Value) -> amf3::Value {
+pub(crate) fn to_amf3(v: &Value) -> amf3::Value {
     use amf3::Value as A;
     match v {
         Value::Undefined => A::Undefined,
@@ -76,7 +76,7 @@ pub fn to_amf3(v: &Value) -> amf3::Value {
 }
 
 /// Our value as the `amf` crate's AMF0 value.
-pub fn to_amf0(v: &Value) -> amf0::Value {
+pub(crate) fn to_amf0(v: &Value) -> amf0::Value {
     use amf0::Value as A;
     match v {
         Value::Undefined => A::Undefined,

@@ -1,6 +1,6 @@
 //! Tokenizer for selector expressions.
 
-use super::SelectorError;
+use super::error::SelectorError;
 
 /// A token and the byte offset where it starts.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +45,7 @@ pub(crate) enum Tok {
 
 impl Tok {
     /// How the token is named in error messages.
-    pub fn describe(&self) -> String {
+    pub(super) fn describe(&self) -> String {
         match self {
             Tok::Ident(s) => format!("identifier '{s}'"),
             Tok::Str(s) => format!("string '{s}'"),

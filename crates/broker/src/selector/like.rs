@@ -104,7 +104,7 @@ pub(crate) struct LikePattern {
 impl LikePattern {
     /// Compiles `pattern`; an escape character at the very end stands for
     /// itself.
-    pub fn new(pattern: &str, escape: Option<char>) -> Self {
+    pub(super) fn new(pattern: &str, escape: Option<char>) -> Self {
         let mut segments = Vec::new();
         let mut units = Vec::new();
         let mut chars = pattern.chars();
@@ -136,7 +136,7 @@ impl LikePattern {
 
     /// The length in characters of the longest segment holding a `_`
     /// (0 when none does).
-    pub fn longest_wild_segment(&self) -> usize {
+    pub(crate) fn longest_wild_segment(&self) -> usize {
         let rest = self
             .rest
             .iter()
@@ -151,7 +151,7 @@ impl LikePattern {
 
     /// Whether `text` matches the whole pattern (bounds in the module
     /// documentation).
-    pub fn matches(&self, text: &str) -> bool {
+    pub(super) fn matches(&self, text: &str) -> bool {
         let Some(after_head) = self.head.match_prefix(text) else {
             return false;
         };

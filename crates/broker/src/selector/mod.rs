@@ -30,6 +30,8 @@
 //! string headers longer than the evaluation bound are not inspected.
 
 mod ast;
+mod bounds;
+mod error;
 mod eval;
 mod lexer;
 mod like;
@@ -39,81 +41,12 @@ mod shift_and;
 use std::fmt;
 use std::sync::Arc;
 
+pub use bounds::{
+    DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_SELECTOR_BYTES, MAX_NESTING, MAX_NODES,
+    MAX_WILD_LIKE_SEGMENT,
+};
+pub use error::{SelectorError, SelectorErrorKind};
 pub use eval::HeaderSource;
-
-/// Deepest nesting of parentheses, `NOT` and unary signs. Hand-written
-/// selectors nest a handful of levels. Each level of parentheses is eight
-/// parser frames (one per precedence level); in a debug build 32 levels
-/// take about 400 KiB of stack (64 took 768 KiB), a fifth of the 2 MiB a
-/// runtime worker has, and far less in a release build.
-pub const MAX_NESTING: usize = 32;
-
-/// Most expression nodes (operators, identifiers and literals; an `IN`
-/// test with its list is one node, its list being bounded by the source
-/// length and walked without recursion). A tree of n nodes is at most n deep, so this
-/// bounds the recursion of evaluation and drop, and the work done per
-/// message. 256 nodes is about 60 comparisons joined by `AND`/`OR`, far beyond
-/// what a Flex consumer writes, and a long `a = 1 OR a = 2 OR …` is better
-/// written `a IN (1, 2, …)`.
-pub const MAX_NODES: usize = 256;
-
-/// Default bound on a selector's source, in bytes (the broker's
-/// `max_selector_bytes`).
-pub const DEFAULT_MAX_SELECTOR_BYTES: usize = 4096;
-
-/// Default bound on the string header bytes a selector inspects (the
-/// broker's `max_selector_header_bytes`); a longer string header is present
-/// but not comparable, like a header of a type selectors cannot compare.
-pub const DEFAULT_MAX_HEADER_BYTES: usize = 64 * 1024;
-
-/// Longest `LIKE` segment (between `%`s) that holds a `_`, in characters.
-/// Such a segment is searched bit-parallel, one machine word per text
-/// character up to this length; longer ones would cost a word more per 64
-/// characters for every character of the header (a 4 KiB one took 5.8 ms
-/// against a 64 KiB header), and real patterns are far shorter.
-pub const MAX_WILD_LIKE_SEGMENT: usize = 64;
-
-/// Why a selector was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SelectorErrorKind {
-    /// Not a valid selector.
-    Syntax,
-    /// The source is longer than the configured bound.
-    TooLong,
-    /// Nested deeper than [`MAX_NESTING`].
-    TooDeep,
-    /// More than [`MAX_NODES`] expression nodes.
-    TooManyNodes,
-    /// A `LIKE` segment with `_` longer than [`MAX_WILD_LIKE_SEGMENT`].
-    LikeTooWild,
-}
-
-/// A selector that failed to parse or passes a bound.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid selector at position {position}: {message}")]
-pub struct SelectorError {
-    /// Which kind of problem.
-    pub kind: SelectorErrorKind,
-    /// Byte offset into the selector text where the problem was found.
-    pub position: usize,
-    /// What was wrong.
-    pub message: String,
-}
-
-impl SelectorError {
-    /// A syntax error.
-    pub(crate) fn new(position: usize, message: impl Into<String>) -> Self {
-        Self::of(SelectorErrorKind::Syntax, position, message)
-    }
-
-    pub(crate) fn of(kind: SelectorErrorKind, position: usize, message: impl Into<String>) -> Self {
-        SelectorError {
-            kind,
-            position,
-            message: message.into(),
-        }
-    }
-}
 
 /// A parsed selector. Cheap to clone; keeps its source text so that a
 /// shared store can persist it and re-parse it on another node.

@@ -22,9 +22,10 @@
 //! every node built (so the tree, and what recurses over it, is bounded).
 
 use super::ast::{ArithOp, CmpOp, Expr, Literal};
+use super::bounds::{MAX_NESTING, MAX_NODES, MAX_WILD_LIKE_SEGMENT};
+use super::error::{SelectorError, SelectorErrorKind};
 use super::lexer::{Tok, Token};
 use super::like::LikePattern;
-use super::{SelectorError, SelectorErrorKind, MAX_NESTING, MAX_NODES, MAX_WILD_LIKE_SEGMENT};
 
 /// Parses a whole token stream into one expression.
 pub(crate) fn parse(tokens: &[Token]) -> Result<Expr, SelectorError> {

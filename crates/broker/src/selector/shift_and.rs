@@ -20,7 +20,7 @@ pub(crate) struct ShiftAnd {
 
 impl ShiftAnd {
     /// Compiles `units`; `None` when it is empty (nothing to search for).
-    pub fn new(units: &[Option<char>]) -> Option<Self> {
+    pub(super) fn new(units: &[Option<char>]) -> Option<Self> {
         if units.is_empty() {
             return None;
         }
@@ -62,7 +62,7 @@ impl ShiftAnd {
     }
 
     /// The byte offset just past the leftmost match in `text`, if any.
-    pub fn find_end(&self, text: &str) -> Option<usize> {
+    pub(super) fn find_end(&self, text: &str) -> Option<usize> {
         let words = self.wild.len();
         let last_word = (self.len - 1) / 64;
         let last_bit = 1u64 << ((self.len - 1) % 64);

@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
+use super::api::{Appended, Create, DrainBudget, Drained, MessageStore, Opened, Retention};
+use super::memory::MemoryStore;
 #[cfg(feature = "redis")]
-use super::RedisStore;
-use super::{Appended, Create, DrainBudget, Drained, MemoryStore, MessageStore, Opened, Retention};
+use super::redis::RedisStore;
 use crate::connection::{Connection, ConnectionUpdate};
 use crate::error::StoreError;
 use crate::message::Message;

@@ -14,7 +14,7 @@ const PUBLISHERS: usize = 4;
 const PER_PUBLISHER: usize = 500;
 const SINGLE_CONSUMER_CONNECTIONS: usize = 6;
 
-pub async fn hammer<S: MessageStore>(store: S) {
+pub(crate) async fn hammer<S: MessageStore>(store: S) {
     let total = PUBLISHERS * PER_PUBLISHER;
     let b = Arc::new(broker(store));
 

@@ -4,10 +4,10 @@
 
 #![allow(dead_code)]
 
-pub mod concurrency;
+pub(crate) mod concurrency;
 #[cfg(feature = "redis")]
-pub mod redis;
-pub mod scenarios;
+pub(crate) mod redis;
+pub(crate) mod scenarios;
 
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ use flexgate_broker::{Broker, BrokerConfig, DestinationConfig, Message, MessageS
 
 /// A store whose whole state can be lost, as a Redis restart without
 /// persistence (or a FLUSHDB) loses it.
-pub trait Wipe {
+pub(crate) trait Wipe {
     /// Forgets every connection, subscription and message.
     fn wipe(&self) -> impl std::future::Future<Output = ()>;
 }
@@ -30,7 +30,7 @@ impl Wipe for flexgate_broker::MemoryStore {
 }
 
 /// The test broker with at most `max` connections.
-pub fn broker_with_max_connections<S: MessageStore>(store: S, max: usize) -> Broker<S> {
+pub(crate) fn broker_with_max_connections<S: MessageStore>(store: S, max: usize) -> Broker<S> {
     Broker::new(
         store,
         BrokerConfig::default()
@@ -40,7 +40,7 @@ pub fn broker_with_max_connections<S: MessageStore>(store: S, max: usize) -> Bro
 }
 
 /// A broker with the destinations the scenarios use.
-pub fn broker<S: MessageStore>(store: S) -> Broker<S> {
+pub(crate) fn broker<S: MessageStore>(store: S) -> Broker<S> {
     let config = BrokerConfig::default()
         .with_idle_timeout(Duration::from_secs(60))
         .with_destination("news", DestinationConfig::default())
@@ -64,7 +64,7 @@ pub fn broker<S: MessageStore>(store: S) -> Broker<S> {
 /// A broker for the bounds scenarios: `bytes` retains at most
 /// `per_destination` bytes, `ttl` caps TTLs at 1 s, everything retains at
 /// most `total` bytes; clients idle for 30 minutes, new ones for 2.
-pub fn bounded_broker<S: MessageStore>(
+pub(crate) fn bounded_broker<S: MessageStore>(
     store: S,
     per_destination: usize,
     total: usize,
@@ -83,12 +83,12 @@ pub fn bounded_broker<S: MessageStore>(
 }
 
 /// A client-published message with a string body.
-pub fn msg(destination: &str, body: &str) -> Message {
+pub(crate) fn msg(destination: &str, body: &str) -> Message {
     Message::new(destination, Payload::Message(Value::from(body)))
 }
 
 /// The bodies of deliveries, as strings.
-pub fn bodies(ds: &[flexgate_broker::Delivery]) -> Vec<String> {
+pub(crate) fn bodies(ds: &[flexgate_broker::Delivery]) -> Vec<String> {
     ds.iter()
         .map(|d| d.message.payload.value().as_str().unwrap_or("?").to_owned())
         .collect()

@@ -1,5 +1,5 @@
 //! Running the suite against a real Redis: where it is, a paused-clock
-//! adapter, and key cleanup.
+//! adapter, and key cleanup (`flexgate_testkit::redis::KeyCleanup`).
 //!
 //! The Redis is this test process's own redis-server, else the one in
 //! `FLEXGATE_TEST_REDIS` (`flexgate_testkit::redis::url`). Without either
@@ -15,59 +15,21 @@ use flexgate_broker::{
     RedisStore, Retention, Selector, StoreError, SubscribeOutcome, Subscription, SubscriptionKey,
     Subtopic, Unsubscribe,
 };
+use flexgate_testkit::redis::KeyCleanup;
 
 /// A prefix no other test uses.
-pub fn unique_prefix() -> String {
+pub(crate) fn unique_prefix() -> String {
     format!("flexgate-test:{}:", uuid::Uuid::new_v4().simple())
 }
 
-/// Deletes the prefix's keys when dropped, also when the test panics. It
-/// works on its own thread and runtime, so it never depends on the
-/// (possibly unwinding) test runtime.
-pub struct Cleanup {
-    url: String,
-    prefix: String,
-}
-
-impl Cleanup {
-    pub fn new(url: &str, prefix: &str) -> Self {
-        Cleanup {
-            url: url.to_owned(),
-            prefix: prefix.to_owned(),
-        }
-    }
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let (url, prefix) = (self.url.clone(), self.prefix.clone());
-        let done = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("cleanup runtime");
-            rt.block_on(async {
-                let store = RedisStore::connect(&url, &prefix, Registry::empty()).await?;
-                store.delete_all().await
-            })
-        })
-        .join();
-        match done {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => eprintln!("could not delete test keys under {}: {e}", self.prefix),
-            Err(_) => eprintln!("key cleanup panicked"),
-        }
-    }
-}
-
 /// A Redis store for a test on a normal (running-clock) runtime.
-pub async fn live_store() -> (RedisStore, Cleanup) {
+pub(crate) async fn live_store() -> (RedisStore, KeyCleanup) {
     let url = flexgate_testkit::redis::url();
     let prefix = unique_prefix();
     let store = RedisStore::connect(&url, &prefix, Registry::empty())
         .await
         .unwrap_or_else(|e| panic!("the test Redis at {url} is unusable: {e}"));
-    (store, Cleanup::new(&url, &prefix))
+    (store, KeyCleanup::new(&url, &prefix))
 }
 
 /// A Redis store for the scenarios, which run on tokio's paused clock.
@@ -80,14 +42,14 @@ pub async fn live_store() -> (RedisStore, Cleanup) {
 /// each call: from the paused clock's point of view a store call takes no
 /// time, as it does with the memory store. The broker passes every store
 /// method the (virtual) time, so expiry rules still see the test's clock.
-pub struct PausedClockRedis {
+pub(crate) struct PausedClockRedis {
     store: Arc<RedisStore>,
     runtime: Option<tokio::runtime::Runtime>,
-    _cleanup: Cleanup,
+    _cleanup: KeyCleanup,
 }
 
 impl PausedClockRedis {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let url = flexgate_testkit::redis::url();
         let prefix = unique_prefix();
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -95,7 +57,7 @@ impl PausedClockRedis {
             .enable_all()
             .build()
             .expect("redis runtime");
-        let cleanup = Cleanup::new(&url, &prefix);
+        let cleanup = KeyCleanup::new(&url, &prefix);
         let (tx, rx) = std::sync::mpsc::channel();
         runtime.spawn(async move {
             let _ = tx.send(RedisStore::connect(&url, &prefix, Registry::empty()).await);

@@ -10,8 +10,8 @@ mod kind;
 
 pub use access::JsonError;
 
+use crate::input::{Format, Input};
 use crate::keys as k;
-use crate::{Format, Input};
 use access::{
     amf, array, count16, date, member, members, number, object, special_double, string, uint, At,
     Result,

@@ -2,18 +2,12 @@
 //! their traits departed from the reference rule.
 
 use super::frame::Frame;
-use super::Recorder;
+use super::recorder::Recorder;
+use super::traits_key::TraitsKey;
 use crate::keys as k;
 use flexgate_amf::trace::{Composite, RefKind, Span, TraitsRef};
 use flexgate_amf::Table;
 use serde_json::{Map, Value as Json};
-
-/// Traits by content: the first slot of equal traits is where an encoder refers.
-#[derive(PartialEq, Eq, Hash)]
-pub(super) enum TraitsKey {
-    Object(String, Vec<String>, bool),
-    External(String),
-}
 
 impl Recorder {
     /// How the traits departed from the reference rule, if they did:

@@ -1,29 +1,10 @@
 //! The packet envelope: version, headers and bodies around the values.
 
-use super::Recorder;
+use super::packet::Envelope;
+use super::recorder::Recorder;
 use crate::keys as k;
 use flexgate_amf::trace::{Event, Span};
 use serde_json::{Map, Value as Json};
-
-/// The packet being read.
-pub(super) struct Envelope {
-    version: u16,
-    headers: Vec<Json>,
-    bodies: Vec<Json>,
-    /// The header or body whose value is being read, and its declared length.
-    current: Option<(Map<String, Json>, u32, bool)>,
-}
-
-impl Envelope {
-    /// The packet's JSON.
-    pub(super) fn finish(self) -> Json {
-        let mut packet = Map::new();
-        packet.insert(k::VERSION.into(), self.version.into());
-        packet.insert(k::HEADERS.into(), self.headers.into());
-        packet.insert(k::BODIES.into(), self.bodies.into());
-        Json::Object(packet)
-    }
-}
 
 impl Recorder {
     /// Reference tables start afresh for each header and body value.

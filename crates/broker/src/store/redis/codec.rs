@@ -15,16 +15,16 @@ use crate::subtopic::Subtopic;
 
 /// Envelope member names. Short, because every stored message repeats them.
 mod field {
-    pub const ID: &str = "i";
-    pub const DESTINATION: &str = "d";
-    pub const SUBTOPIC: &str = "t";
-    pub const HEADERS: &str = "h";
-    pub const TIMESTAMP: &str = "ts";
-    pub const TTL: &str = "ttl";
-    pub const SENDER: &str = "s";
-    pub const TARGET: &str = "to";
-    pub const KIND: &str = "k";
-    pub const PAYLOAD: &str = "p";
+    pub(super) const ID: &str = "i";
+    pub(super) const DESTINATION: &str = "d";
+    pub(super) const SUBTOPIC: &str = "t";
+    pub(super) const HEADERS: &str = "h";
+    pub(super) const TIMESTAMP: &str = "ts";
+    pub(super) const TTL: &str = "ttl";
+    pub(super) const SENDER: &str = "s";
+    pub(super) const TARGET: &str = "to";
+    pub(super) const KIND: &str = "k";
+    pub(super) const PAYLOAD: &str = "p";
 }
 
 /// [`Payload`] variants on the wire.
@@ -68,7 +68,7 @@ fn malformed(what: &str) -> StoreError {
 
 fn get_str(o: &Object, name: &str) -> Result<Option<String>, StoreError> {
     match o.get(name) {
-        None | Some(Value::Null) | Some(Value::Undefined) => Ok(None),
+        None | Some(Value::Null | Value::Undefined) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.as_str().to_owned())),
         Some(_) => Err(malformed(name)),
     }

@@ -9,9 +9,9 @@
 //! design and for what a Redis restart loses.
 
 mod codec;
+mod read;
 mod scripts;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,7 +20,9 @@ use flexgate_amf::Registry;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::AsyncCommands;
 
-use super::{Appended, Create, DrainBudget, Drained, MessageStore, Opened, Pending, Retention};
+use super::api::{
+    Appended, Create, DrainBudget, Drained, MessageStore, Opened, Pending, Retention,
+};
 use crate::connection::{Connection, ConnectionUpdate};
 use crate::error::StoreError;
 use crate::message::Message;
@@ -28,7 +30,7 @@ use crate::selector::Selector;
 use crate::subscription::{SubscribeOutcome, Subscription, SubscriptionKey, Unsubscribe};
 use crate::subtopic::Subtopic;
 use codec::Decoded;
-use scripts::Scripts;
+use scripts::{escape_glob, lua_count, Scripts, TakeReply};
 
 /// Redis keeps a message this much longer than its TTL. The broker drops
 /// expired messages by its own clock (at drain and purge); Redis's expiry
@@ -134,199 +136,7 @@ impl RedisStore {
         }
         Ok(deleted)
     }
-
-    fn conn(&self) -> ConnectionManager {
-        self.conn.clone()
-    }
-
-    fn decode_connection(
-        &self,
-        fields: Vec<(String, String)>,
-    ) -> Result<Option<Connection>, StoreError> {
-        if fields.is_empty() {
-            return Ok(None);
-        }
-        let mut c = Connection::new("", "", 0, 0);
-        let num = |v: &str| -> Result<u64, StoreError> {
-            v.parse()
-                .map_err(|_| StoreError::new(format!("malformed connection field in Redis: {v:?}")))
-        };
-        for (k, v) in fields {
-            match k.as_str() {
-                "id" => c.id = v,
-                "ch" => c.channel = v,
-                "cr" => c.created_ms = num(&v)?,
-                "la" => c.last_active_ms = num(&v)?,
-                "lp" => c.last_polled_ms = num(&v)?,
-                "to" => c.idle_timeout_ms = num(&v)?,
-                "pt" => c.promoted_timeout_ms = Some(num(&v)?),
-                "p" => c.principal = Some(v),
-                other => {
-                    if let Some(name) = other.strip_prefix("a:") {
-                        c.attributes.insert(name.to_owned(), v);
-                    }
-                }
-            }
-        }
-        Ok(Some(c))
-    }
-
-    /// Groups `(field, value)` filter pairs of one connection into
-    /// subscriptions, ordered by key as the memory store orders them.
-    /// A filter that does not decode (corrupted, or stored by a node that
-    /// accepted what this one refuses, such as an unbounded selector) is
-    /// left out and returned in `unreadable`, never an error: one bad
-    /// entry must not make the connection, or a listing of all of them,
-    /// fail.
-    fn decode_subscriptions(
-        &self,
-        connection_id: &str,
-        pairs: &[(String, String)],
-    ) -> DecodedFilters {
-        let mut subs: BTreeMap<SubscriptionKey, Subscription> = BTreeMap::new();
-        let mut unreadable = Vec::new();
-        for (field, value) in pairs {
-            let Some(f) = codec::read_filter_field(field) else {
-                tracing::warn!(
-                    connection = connection_id,
-                    field = %field.escape_debug(),
-                    "ignoring a malformed subscription field in Redis"
-                );
-                continue;
-            };
-            let key = SubscriptionKey::new(connection_id, f.destination, f.client_id);
-            let filter = match codec::parse_filter(&f, value) {
-                Ok(filter) => filter,
-                Err(error) => {
-                    unreadable.push(Unreadable {
-                        key,
-                        subtopic: f.subtopic.map(str::to_owned),
-                        selector: f.selector.map(str::to_owned),
-                        error,
-                    });
-                    continue;
-                }
-            };
-            subs.entry(key.clone())
-                .or_insert_with(|| Subscription {
-                    key,
-                    filters: Vec::new(),
-                })
-                .filters
-                .push(filter);
-        }
-        for s in subs.values_mut() {
-            // Hash order is arbitrary; filters were added in `since_seq` order.
-            s.filters.sort_by_key(|f| f.since_seq);
-        }
-        DecodedFilters { subs, unreadable }
-    }
-
-    /// The subscriptions in `pairs`; filters that do not decode are
-    /// removed from Redis with a warning (so that they warn once, and their
-    /// cursor goes with their subscription's last filter).
-    async fn load_subscriptions(
-        &self,
-        connection_id: &str,
-        pairs: &[(String, String)],
-    ) -> BTreeMap<SubscriptionKey, Subscription> {
-        let DecodedFilters { subs, unreadable } = self.decode_subscriptions(connection_id, pairs);
-        for u in unreadable {
-            tracing::warn!(
-                connection = connection_id,
-                destination = %u.key.destination,
-                client_id = %u.key.client_id,
-                error = %u.error,
-                cause = u.error.source.as_ref().map(tracing::field::display),
-                "dropping a stored subscription filter that does not parse"
-            );
-            let what = Unsubscribe::Filter {
-                subtopic: u.subtopic.as_deref(),
-                selector: u.selector.as_deref(),
-            };
-            if let Err(e) = self.unsubscribe(&u.key, what).await {
-                // Left in Redis; the next load drops it again.
-                tracing::warn!(error = %e, "could not remove the unreadable filter");
-            }
-        }
-        subs
-    }
-
-    /// Every connection id, from the shared deadline index.
-    async fn connection_ids(&self) -> Result<Vec<String>, StoreError> {
-        self.conn()
-            .zrange(format!("{}conns", self.prefix), 0, -1)
-            .await
-            .map_err(|e| redis_error("ZRANGE", e))
-    }
-
-    /// `HGETALL` of `<prefix><kind>:<id>` for every id, in one round trip.
-    async fn hashes_of(
-        &self,
-        kind: &str,
-        ids: &[String],
-    ) -> Result<Vec<Vec<(String, String)>>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new()); // Redis refuses an empty pipeline.
-        }
-        let mut pipe = redis::pipe();
-        for id in ids {
-            pipe.hgetall(format!("{}{kind}:{id}", self.prefix));
-        }
-        pipe.query_async(&mut self.conn())
-            .await
-            .map_err(|e| redis_error("HGETALL pipeline", e))
-    }
-
-    /// Destinations that currently retain messages.
-    async fn destinations(&self) -> Result<Vec<String>, StoreError> {
-        self.conn()
-            .smembers(format!("{}dests", self.prefix))
-            .await
-            .map_err(|e| redis_error("SMEMBERS", e))
-    }
 }
-
-/// A count or byte figure as a script argument. Lua numbers are doubles,
-/// and Redis reads a huge one back as `1e+19`, which it refuses as a
-/// `LIMIT`; 2^53 is exact and larger than any real bound.
-fn lua_count(n: usize) -> u64 {
-    u64::try_from(n).unwrap_or(u64::MAX).min(1 << 53)
-}
-
-/// Escapes `*?[]\` so the prefix matches literally in `SCAN MATCH`.
-fn escape_glob(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        if matches!(ch, '*' | '?' | '[' | ']' | '\\') {
-            out.push('\\');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-/// Subscriptions decoded from Redis, and the filters that did not decode.
-struct DecodedFilters {
-    subs: BTreeMap<SubscriptionKey, Subscription>,
-    unreadable: Vec<Unreadable>,
-}
-
-/// A stored filter that does not decode, by the strings that name it.
-struct Unreadable {
-    key: SubscriptionKey,
-    subtopic: Option<String>,
-    selector: Option<String>,
-    error: StoreError,
-}
-
-/// The reply of the take script: filters, per-subscription results,
-/// envelopes.
-type TakeReply = (
-    Vec<(String, String)>,
-    Vec<(String, String, u64, Vec<u64>)>,
-    Vec<(String, u64, Vec<u8>)>,
-);
 
 impl MessageStore for RedisStore {
     async fn open_connection(

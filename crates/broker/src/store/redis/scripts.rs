@@ -332,7 +332,7 @@ pub(crate) struct Scripts {
 }
 
 impl Scripts {
-    pub fn new() -> Self {
+    pub(super) fn new() -> Self {
         let s = |body: &str| Script::new(&format!("{PRELUDE}{body}"));
         Scripts {
             open: s(OPEN),
@@ -346,3 +346,30 @@ impl Scripts {
         }
     }
 }
+
+/// A count or byte figure as a script argument. Lua numbers are doubles,
+/// and Redis reads a huge one back as `1e+19`, which it refuses as a
+/// `LIMIT`; 2^53 is exact and larger than any real bound.
+pub(super) fn lua_count(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX).min(1 << 53)
+}
+
+/// Escapes `*?[]\` so the prefix matches literally in `SCAN MATCH`.
+pub(super) fn escape_glob(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(ch, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// The reply of the take script: filters, per-subscription results,
+/// envelopes.
+pub(super) type TakeReply = (
+    Vec<(String, String)>,
+    Vec<(String, String, u64, Vec<u64>)>,
+    Vec<(String, u64, Vec<u8>)>,
+);

@@ -1,9 +1,15 @@
 //! The embedded, single-node store.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::{Appended, Create, DrainBudget, Drained, MessageStore, Opened, Pending, Retention};
+mod state;
+#[cfg(test)]
+mod tests;
+
+use super::api::{
+    Appended, Create, DrainBudget, Drained, MessageStore, Opened, Pending, Retention,
+};
 use crate::connection::{Connection, ConnectionUpdate};
 use crate::error::StoreError;
 use crate::message::Message;
@@ -12,6 +18,7 @@ use crate::subscription::{
     SubscribeOutcome, Subscription, SubscriptionFilter, SubscriptionKey, Unsubscribe,
 };
 use crate::subtopic::Subtopic;
+use state::{Candidate, ConnectionEntry, Entry, Spent, State, SubDrain, SubscriptionEntry};
 
 /// In-memory [`MessageStore`]: all state behind one mutex that is never
 /// held across an `.await`, so every method completes without suspending.
@@ -29,52 +36,6 @@ impl std::fmt::Debug for MemoryStore {
             .field("destinations", &st.logs.len())
             .finish()
     }
-}
-
-#[derive(Default)]
-struct State {
-    connections: HashMap<String, ConnectionEntry>,
-    subscriptions: HashMap<SubscriptionKey, SubscriptionEntry>,
-    logs: HashMap<String, DestinationLog>,
-    /// Bytes retained over every log.
-    total_bytes: usize,
-    /// Global append counter: orders entries across destinations.
-    last_order: u64,
-}
-
-struct ConnectionEntry {
-    connection: Connection,
-    consumers: BTreeSet<SubscriptionKey>,
-}
-
-struct SubscriptionEntry {
-    subscription: Arc<Subscription>,
-    /// Last sequence number handed out.
-    cursor: u64,
-}
-
-/// One retained message.
-struct Entry {
-    seq: u64,
-    /// Global append order (across destinations).
-    order: u64,
-    size: usize,
-    message: Arc<Message>,
-}
-
-#[derive(Default)]
-struct DestinationLog {
-    /// Entries in ascending sequence order (not necessarily contiguous:
-    /// purging removes expired entries from the middle too).
-    entries: VecDeque<Entry>,
-    /// Sum of the entries' sizes.
-    bytes: usize,
-    /// Sequence number of the last append (0: none yet).
-    last_seq: u64,
-    /// Highest sequence number dropped by the retention limit.
-    evicted_upto: u64,
-    /// Number of subscriptions on this destination.
-    subscribers: usize,
 }
 
 impl MemoryStore {
@@ -98,88 +59,6 @@ impl MemoryStore {
     /// Bytes retained over all destinations (for tests and metrics).
     pub fn retained_bytes(&self) -> usize {
         self.lock().total_bytes
-    }
-}
-
-/// One subscription's part of a drain.
-struct SubDrain<'a> {
-    key: &'a SubscriptionKey,
-    /// The log's last sequence number.
-    last_seq: u64,
-    /// How many entries after the cursor were listed as candidates.
-    listed: usize,
-    /// Whether those were all the entries after the cursor.
-    complete: bool,
-    missed: u64,
-    taken: Vec<(u64, Arc<Message>)>,
-}
-
-/// An entry one subscription could take.
-struct Candidate {
-    order: u64,
-    /// Index into the drain's subscriptions.
-    sub: usize,
-    seq: u64,
-    size: usize,
-    message: Arc<Message>,
-}
-
-/// What a drain has handed out so far.
-#[derive(Default)]
-struct Spent {
-    messages: usize,
-    bytes: usize,
-}
-
-impl Spent {
-    /// Whether an entry of `size` still fits; the first always does.
-    fn admits(&self, size: usize, budget: DrainBudget) -> bool {
-        self.messages < budget.max_messages
-            && (self.messages == 0 || self.bytes.saturating_add(size) <= budget.max_bytes)
-    }
-
-    fn add(&mut self, size: usize) {
-        self.messages += 1;
-        self.bytes = self.bytes.saturating_add(size);
-    }
-}
-
-impl DestinationLog {
-    /// Drops the oldest entry as evicted; returns its size.
-    fn evict_front(&mut self) -> Option<usize> {
-        let e = self.entries.pop_front()?;
-        self.evicted_upto = e.seq;
-        self.bytes = self.bytes.saturating_sub(e.size);
-        Some(e.size)
-    }
-}
-
-impl State {
-    /// Evicts the globally oldest entry; `false` when nothing is retained.
-    fn evict_oldest(&mut self) -> bool {
-        let oldest = self
-            .logs
-            .values_mut()
-            .filter_map(|l| l.entries.front().map(|e| e.order).zip(Some(l)))
-            .min_by_key(|(order, _)| *order);
-        let Some(size) = oldest.and_then(|(_, log)| log.evict_front()) else {
-            return false;
-        };
-        self.total_bytes = self.total_bytes.saturating_sub(size);
-        true
-    }
-
-    fn drop_subscription(&mut self, key: &SubscriptionKey) -> bool {
-        if self.subscriptions.remove(key).is_none() {
-            return false;
-        }
-        if let Some(log) = self.logs.get_mut(&key.destination) {
-            log.subscribers = log.subscribers.saturating_sub(1);
-        }
-        if let Some(c) = self.connections.get_mut(&key.connection_id) {
-            c.consumers.remove(key);
-        }
-        true
     }
 }
 
@@ -495,7 +374,7 @@ impl MessageStore for MemoryStore {
         }
         let mut dropped = 0;
         let mut freed = 0usize;
-        for (dest, log) in st.logs.iter_mut() {
+        for (dest, log) in &mut st.logs {
             let consumed_by_all = min_cursor.get(dest.as_str()).copied().unwrap_or(u64::MAX);
             let before = log.entries.len();
             let mut log_freed = 0usize;
@@ -512,85 +391,5 @@ impl MessageStore for MemoryStore {
         }
         st.total_bytes = st.total_bytes.saturating_sub(freed);
         Ok(dropped)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::message::Payload;
-    use flexgate_amf::Value;
-
-    fn m(dest: &str, ttl_ms: u64) -> Arc<Message> {
-        Arc::new(Message::new(dest, Payload::Message(Value::Null)).with_ttl_ms(ttl_ms))
-    }
-
-    const TEN: Retention = Retention {
-        max_messages: 10,
-        max_bytes: usize::MAX,
-        max_total_bytes: usize::MAX,
-    };
-
-    async fn append(s: &MemoryStore, message: Arc<Message>) -> u64 {
-        s.append(message, 100, TEN).await.unwrap().seq
-    }
-
-    async fn take(s: &MemoryStore, now_ms: u64) -> Vec<Pending> {
-        match s
-            .take_pending("c", now_ms, DrainBudget::default())
-            .await
-            .unwrap()
-        {
-            Drained::Pending(p) => p,
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[tokio::test]
-    async fn retention_follows_subscribers() {
-        let s = MemoryStore::new();
-        // Nobody subscribed: sequence advances, nothing retained.
-        assert_eq!(append(&s, m("d", 1000)).await, 1);
-        assert_eq!(s.retained_messages(), 0);
-        s.open_connection(Connection::new("c", "ch", 0, 1000), Create::IfAbsent)
-            .await
-            .unwrap();
-        let key = SubscriptionKey::new("c", "d", "x");
-        let out = s.subscribe(key, None, None).await.unwrap();
-        assert_eq!(out, SubscribeOutcome::Created { since_seq: 1 });
-        append(&s, m("d", 1000)).await;
-        append(&s, m("d", 1000)).await;
-        assert_eq!(s.retained_messages(), 2);
-        assert_eq!(s.retained_bytes(), 200);
-        // Purge keeps what the subscriber has not consumed yet...
-        assert_eq!(s.purge(0).await.unwrap(), 0);
-        let pending = take(&s, 0).await;
-        assert_eq!(pending[0].messages.len(), 2);
-        // ...and drops it once consumed by every subscriber.
-        assert_eq!(s.purge(0).await.unwrap(), 2);
-        assert_eq!(s.retained_messages(), 0);
-        assert_eq!(s.retained_bytes(), 0);
-        // Removing the connection removes the subscription.
-        s.remove_connection("c").await.unwrap();
-        append(&s, m("d", 1000)).await;
-        assert_eq!(s.retained_messages(), 0);
-    }
-
-    #[tokio::test]
-    async fn expired_entries_in_the_middle_are_purged() {
-        let s = MemoryStore::new();
-        s.open_connection(Connection::new("c", "ch", 0, 1000), Create::IfAbsent)
-            .await
-            .unwrap();
-        s.subscribe(SubscriptionKey::new("c", "d", "x"), None, None)
-            .await
-            .unwrap();
-        append(&s, m("d", 1000)).await;
-        append(&s, m("d", 10)).await;
-        append(&s, m("d", 1000)).await;
-        assert_eq!(s.purge(100).await.unwrap(), 1);
-        let pending = take(&s, 100).await;
-        let seqs: Vec<u64> = pending[0].messages.iter().map(|(q, _)| *q).collect();
-        assert_eq!(seqs, [1, 3]);
     }
 }

@@ -1,5 +1,5 @@
 //! Redis for tests: a private `redis-server` per test process, else the
-//! Redis in `FLEXGATE_TEST_REDIS`.
+//! Redis in `FLEXGATE_TEST_REDIS`; and deleting a test's keys.
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -8,6 +8,12 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use crate::prereq::{redis_server, test_redis_url, Missing, Prereq};
+
+mod keys;
+mod resp;
+
+pub use keys::{delete_prefix, KeyCleanup};
+pub use resp::RespError;
 
 /// How long a new server may take to answer PING.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
