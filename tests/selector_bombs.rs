@@ -44,6 +44,9 @@ async fn chain_bombs_are_refused_and_the_server_keeps_answering() {
     // fault is the same and nothing is stored.
     for max_selector_bytes in [None, Some(1 << 20)] {
         let mut config = Config::default();
+        // The header value bound (64 KiB) would refuse the 200 KB selector
+        // first: lift it so that the selector's own bounds are what refuse.
+        config.limits.max_header_value_bytes = 1 << 20;
         if let Some(max) = max_selector_bytes {
             config.limits.max_selector_bytes = max;
         }
@@ -86,7 +89,11 @@ async fn chain_bombs_are_refused_and_the_server_keeps_answering() {
 
 #[tokio::test]
 async fn a_like_bomb_against_a_2_mb_header_does_not_hold_up_the_server() {
-    let server = TestServer::start(Config::default()).await;
+    // A 2 MB header is refused at the door by default (max_header_value_bytes,
+    // tests/hardening.rs); let it in, to show the selector does not read it.
+    let mut config = Config::default();
+    config.limits.max_header_value_bytes = 4 << 20;
+    let server = TestServer::start(config).await;
     let mut consumer = FlexClient::new(server.url(AMF));
     consumer.ping().await;
     // The longest pattern the default bound lets through.
