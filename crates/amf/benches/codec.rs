@@ -9,7 +9,7 @@
 use bytes::Bytes;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use flexgate_amf::{
-    eq_external, from_amf3, to_amf3, DecodeError, EncodeError, Encoder, ExternalInput,
+    eq_external, from_amf3, to_amf3, DecodeError, EncodeError, ExternalInput, ExternalOutput,
     Externalizable, Object, Registry, Traits, Value,
 };
 use std::sync::Arc;
@@ -23,7 +23,7 @@ impl Externalizable for Collection {
     fn class_name(&self) -> &str {
         COLLECTION
     }
-    fn write_external(&self, out: &mut Encoder<'_>) -> Result<(), EncodeError> {
+    fn write_external(&self, out: &mut dyn ExternalOutput) -> Result<(), EncodeError> {
         out.write_amf3(&self.0)
     }
     fn eq_external(&self, other: &dyn Externalizable) -> bool {

@@ -1,6 +1,7 @@
 //! Encoder state shared by the AMF0 and AMF3 writers.
 
 use crate::error::EncodeError;
+use crate::external::ExternalOutput;
 use crate::text::Str;
 use crate::value::{Traits, Value};
 use std::collections::HashMap;
@@ -126,6 +127,18 @@ impl<'o> Encoder<'o> {
         self.write_u16(len);
         self.write_bytes(s.as_bytes());
         Ok(())
+    }
+}
+
+// The externalizable writers write through the encoder (its reference
+// tables); the impl lives here so that `external` needs nothing from the
+// encoder.
+impl ExternalOutput for Encoder<'_> {
+    fn write_u8(&mut self, b: u8) {
+        Encoder::write_u8(self, b);
+    }
+    fn write_amf3(&mut self, v: &Value) -> Result<(), EncodeError> {
+        Encoder::write_amf3(self, v)
     }
 }
 

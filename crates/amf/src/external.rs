@@ -1,6 +1,6 @@
-//! Externalizable classes: a registry of readers by class alias.
+//! Externalizable classes: a registry of readers by class alias, and the
+//! input and output traits their bodies are read from and written to.
 
-use crate::encoder::Encoder;
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 use crate::text::Str;
 use crate::value::Value;
@@ -16,7 +16,7 @@ pub trait Externalizable: Any + Send + Sync + fmt::Debug {
 
     /// Writes the body that follows the traits, using the encoder's AMF3
     /// reference tables.
-    fn write_external(&self, out: &mut Encoder<'_>) -> Result<(), EncodeError>;
+    fn write_external(&self, out: &mut dyn ExternalOutput) -> Result<(), EncodeError>;
 
     /// Value equality with another externalizable; see [`eq_external`].
     fn eq_external(&self, other: &dyn Externalizable) -> bool;
@@ -48,6 +48,16 @@ pub trait ExternalInput {
     fn note_flags(&mut self, level: &str, flags: &[u8]);
     /// Tells a tracing decoder what the next value is (a no-op otherwise).
     fn note_field(&mut self, field: fmt::Arguments<'_>);
+}
+
+/// What an externalizable body is written to (`IDataOutput`): the
+/// encoder. A trait rather than the encoder itself so that this module and
+/// the encoder do not import each other.
+pub trait ExternalOutput {
+    /// Writes one byte (`writeByte`), e.g. a small message's flags.
+    fn write_u8(&mut self, b: u8);
+    /// Writes one AMF3 value (`writeObject`), sharing the reference tables.
+    fn write_amf3(&mut self, v: &Value) -> Result<(), EncodeError>;
 }
 
 /// Reads the body of one externalizable class, after its traits.

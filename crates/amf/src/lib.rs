@@ -32,7 +32,9 @@ mod writer;
 pub use decoder::{DecodeLimits, Decoder};
 pub use encoder::Encoder;
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, Table};
-pub use external::{eq_external, ExternalInput, Externalizable, ReadExternal, Registry};
+pub use external::{
+    eq_external, ExternalInput, ExternalOutput, Externalizable, ReadExternal, Registry,
+};
 pub use packet::{Body, Form, Header, Packet, Version, NULL_TARGET, ON_RESULT, ON_STATUS};
 pub use text::Str;
 pub use value::{

@@ -279,7 +279,7 @@ impl flexgate_amf::Externalizable for Temporaries {
     }
     fn write_external(
         &self,
-        out: &mut flexgate_amf::Encoder<'_>,
+        out: &mut dyn flexgate_amf::ExternalOutput,
     ) -> Result<(), flexgate_amf::EncodeError> {
         for i in 0..4u8 {
             let temp = Value::ByteArray(Bytes::from(vec![i; 16]));

@@ -10,7 +10,7 @@
 
 use crate::alias;
 use flexgate_amf::{
-    eq_external, DecodeError, EncodeError, Encoder, ExternalInput, Externalizable, Value,
+    eq_external, DecodeError, EncodeError, ExternalInput, ExternalOutput, Externalizable, Value,
 };
 use std::sync::Arc;
 
@@ -47,7 +47,7 @@ macro_rules! wrapper {
                 $alias
             }
 
-            fn write_external(&self, out: &mut Encoder<'_>) -> Result<(), EncodeError> {
+            fn write_external(&self, out: &mut dyn ExternalOutput) -> Result<(), EncodeError> {
                 out.write_amf3(&self.$field)
             }
 

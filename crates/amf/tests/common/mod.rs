@@ -3,7 +3,8 @@
 
 use bytes::Bytes;
 use flexgate_amf::{
-    eq_external, DecodeError, EncodeError, Encoder, ExternalInput, Externalizable, Registry, Value,
+    eq_external, DecodeError, EncodeError, ExternalInput, ExternalOutput, Externalizable, Registry,
+    Value,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,7 +18,7 @@ impl Externalizable for OneValue {
     fn class_name(&self) -> &str {
         &self.0
     }
-    fn write_external(&self, out: &mut Encoder<'_>) -> Result<(), EncodeError> {
+    fn write_external(&self, out: &mut dyn ExternalOutput) -> Result<(), EncodeError> {
         out.write_amf3(&self.1)
     }
     fn eq_external(&self, other: &dyn Externalizable) -> bool {

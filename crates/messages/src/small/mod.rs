@@ -30,7 +30,7 @@ pub use layout::{announced_values, external_layout, ExternalLayout};
 use crate::alias;
 use crate::message::{AcknowledgeMessage, AsyncMessage, CommandMessage, Message};
 use flexgate_amf::{
-    eq_external, DecodeError, EncodeError, Encoder, ExternalInput, Externalizable, Value,
+    eq_external, DecodeError, EncodeError, ExternalInput, ExternalOutput, Externalizable, Value,
 };
 use layout::OPERATION;
 use read::Reader;
@@ -155,7 +155,7 @@ impl Externalizable for AsyncMessageExt {
         alias::ASYNC_MESSAGE_EXT
     }
 
-    fn write_external(&self, out: &mut Encoder<'_>) -> Result<(), EncodeError> {
+    fn write_external(&self, out: &mut dyn ExternalOutput) -> Result<(), EncodeError> {
         let wire = self.wire.get_or_init(|| {
             let mut w = Vec::new();
             abstract_pieces(&mut w, &self.message.base);
@@ -175,7 +175,7 @@ impl Externalizable for CommandMessageExt {
         alias::COMMAND_MESSAGE_EXT
     }
 
-    fn write_external(&self, out: &mut Encoder<'_>) -> Result<(), EncodeError> {
+    fn write_external(&self, out: &mut dyn ExternalOutput) -> Result<(), EncodeError> {
         let wire = self.wire.get_or_init(|| {
             let mut w = Vec::new();
             abstract_pieces(&mut w, &self.message.base);
@@ -200,7 +200,7 @@ impl Externalizable for AcknowledgeMessageExt {
         alias::ACKNOWLEDGE_MESSAGE_EXT
     }
 
-    fn write_external(&self, out: &mut Encoder<'_>) -> Result<(), EncodeError> {
+    fn write_external(&self, out: &mut dyn ExternalOutput) -> Result<(), EncodeError> {
         let wire = self.wire.get_or_init(|| {
             let mut w = Vec::new();
             abstract_pieces(&mut w, &self.message.base);

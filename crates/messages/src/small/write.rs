@@ -5,7 +5,7 @@ use super::layout::*;
 use crate::message::AbstractMessage;
 use crate::uid::uid_to_bytes;
 use bytes::Bytes;
-use flexgate_amf::{EncodeError, Encoder, Value};
+use flexgate_amf::{EncodeError, ExternalOutput, Value};
 
 /// One item of a small form's body: a raw flag byte or an AMF3 value.
 #[derive(Debug, Clone)]
@@ -17,7 +17,10 @@ pub(super) enum Piece {
 }
 
 /// Writes the pieces in order.
-pub(super) fn write_pieces(out: &mut Encoder<'_>, pieces: &[Piece]) -> Result<(), EncodeError> {
+pub(super) fn write_pieces(
+    out: &mut dyn ExternalOutput,
+    pieces: &[Piece],
+) -> Result<(), EncodeError> {
     for p in pieces {
         match p {
             Piece::Flags(f) => out.write_u8(*f),
