@@ -2,6 +2,8 @@
 //! end-to-end tests: it sends what a Flash Player sends and reads replies.
 #![allow(dead_code)]
 
+pub mod raw;
+pub mod status;
 pub mod stream;
 
 use bytes::Bytes;
