@@ -14,6 +14,6 @@ fn main() {
             Prereq::Py3amf,
             "the py3amf client test (tests/py3amf_interop.rs)",
         ),
-        (Prereq::Chromium, "the browser test (tests/status.rs)"),
+        (Prereq::Chromium, "the browser test (tests/status_page.rs)"),
     ]);
 }

@@ -3,7 +3,9 @@
 //! targets run (fuzz/harness.rs), with the real decoders, and must not panic.
 //! This is how CI exercises the fuzz targets on a stable toolchain.
 
-#[allow(dead_code)] // the harness also serves the libFuzzer binaries
+// The harness also serves the libFuzzer binaries (fuzz/, its own workspace,
+// without these lints), each of which uses part of it.
+#[allow(dead_code, unreachable_pub)]
 #[path = "../fuzz/harness.rs"]
 mod harness;
 

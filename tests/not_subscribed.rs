@@ -130,7 +130,7 @@ async fn a_long_poll_without_subscriptions_answers_at_once() {
             "my-longpolling-amf",
             "unsubscribed while parked",
         )
-        .await
+        .await;
     });
     until("the poll parks", || running.waiting_polls() == 1).await;
     let unsub = c.send_one(unsubscribe("chat", "C1", None)).await;

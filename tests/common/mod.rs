@@ -1,8 +1,14 @@
 //! A Flex client over real HTTP, built from flexgate's own codec, for the
 //! end-to-end tests: it sends what a Flash Player sends and reads replies.
+//!
+//! Every test crate compiles this whole module and uses part of it, hence
+//! `dead_code`. Its items are `pub(crate)`: a test crate has no public API
+//! (the workspace's `unreachable_pub` lint holds here too).
 #![allow(dead_code)]
 
-pub mod stream;
+pub(crate) mod raw;
+pub(crate) mod status;
+pub(crate) mod stream;
 
 use bytes::Bytes;
 use flexgate_amf::{Body, Packet, Str, Value, Version};
@@ -20,54 +26,58 @@ use hyper_util::rt::TokioExecutor;
 use std::path::Path;
 
 /// A gateway on an ephemeral port.
-pub struct TestServer {
-    pub running: Running,
-    pub base: String,
+pub(crate) struct TestServer {
+    pub(crate) running: Running,
+    pub(crate) base: String,
 }
 
 impl TestServer {
-    pub async fn start(mut config: Config) -> TestServer {
+    pub(crate) async fn start(mut config: Config) -> TestServer {
         config.listen = "127.0.0.1:0".parse().expect("address");
         Self::start_gateway(Gateway::new(config)).await
     }
 
-    pub async fn start_gateway(gateway: Gateway) -> TestServer {
+    pub(crate) async fn start_gateway(gateway: Gateway) -> TestServer {
         let running = gateway.start().await.expect("gateway starts");
         let base = format!("http://{}", running.local_addr());
         TestServer { running, base }
     }
 
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 }
 
-pub const AMF: &str = "/messagebroker/amf";
-pub const LONG_POLLING: &str = "/messagebroker/amflongpolling";
-pub const STREAMING: &str = "/messagebroker/streamingamf";
+pub(crate) const AMF: &str = "/messagebroker/amf";
+pub(crate) const LONG_POLLING: &str = "/messagebroker/amflongpolling";
+pub(crate) const STREAMING: &str = "/messagebroker/streamingamf";
 
-pub fn http() -> Client<HttpConnector, Full<Bytes>> {
+pub(crate) fn http() -> Client<HttpConnector, Full<Bytes>> {
     Client::builder(TokioExecutor::new()).build_http()
 }
 
 /// POSTs `body` and returns status, content type and the whole body.
-pub async fn post(url: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, String, Bytes) {
+pub(crate) async fn post(
+    url: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (StatusCode, String, Bytes) {
     let r = post_with_cookie(url, content_type, body, None).await;
     (r.status, r.content_type, r.body)
 }
 
 /// A whole HTTP reply.
 #[derive(Debug)]
-pub struct HttpReply {
-    pub status: StatusCode,
-    pub content_type: String,
+pub(crate) struct HttpReply {
+    pub(crate) status: StatusCode,
+    pub(crate) content_type: String,
     /// The `Set-Cookie` header, if any.
-    pub set_cookie: Option<String>,
-    pub body: Bytes,
+    pub(crate) set_cookie: Option<String>,
+    pub(crate) body: Bytes,
 }
 
 /// POSTs `body` with an optional `Cookie` header.
-pub async fn post_with_cookie(
+pub(crate) async fn post_with_cookie(
     url: &str,
     content_type: &str,
     body: Vec<u8>,
@@ -101,7 +111,7 @@ pub async fn post_with_cookie(
 }
 
 /// The `name=value` part of a `Set-Cookie` header.
-pub fn cookie_pair(set_cookie: &str) -> String {
+pub(crate) fn cookie_pair(set_cookie: &str) -> String {
     set_cookie
         .split(';')
         .next()
@@ -111,13 +121,13 @@ pub fn cookie_pair(set_cookie: &str) -> String {
 }
 
 /// Sends a packet as a request and decodes the reply packet.
-pub async fn exchange(url: &str, packet: &Packet) -> Packet {
+pub(crate) async fn exchange(url: &str, packet: &Packet) -> Packet {
     exchange_with_cookie(url, packet, &mut None).await
 }
 
 /// Like [`exchange`], keeping a one-cookie jar as a browser would: sends
 /// `cookie` and replaces it with the reply's `Set-Cookie`.
-pub async fn exchange_with_cookie(
+pub(crate) async fn exchange_with_cookie(
     url: &str,
     packet: &Packet,
     cookie: &mut Option<String>,
@@ -143,7 +153,7 @@ pub async fn exchange_with_cookie(
 }
 
 /// Reads a fixture packet.
-pub fn fixture(name: &str) -> Vec<u8> {
+pub(crate) fn fixture(name: &str) -> Vec<u8> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(name);
@@ -152,18 +162,18 @@ pub fn fixture(name: &str) -> Vec<u8> {
 
 /// One reply body: its target suffix and the message in it.
 #[derive(Debug)]
-pub struct Reply {
-    pub target: String,
-    pub message: Message,
+pub(crate) struct Reply {
+    pub(crate) target: String,
+    pub(crate) message: Message,
 }
 
 impl Reply {
-    pub fn is_result(&self) -> bool {
+    pub(crate) fn is_result(&self) -> bool {
         self.target.ends_with("/onResult")
     }
 
     /// The ErrorMessage's fault code.
-    pub fn fault_code(&self) -> Option<&str> {
+    pub(crate) fn fault_code(&self) -> Option<&str> {
         match &self.message {
             Message::Error(e) => e.fault_code.as_deref(),
             _ => None,
@@ -173,16 +183,16 @@ impl Reply {
 
 /// A Flex client: a DSId once pinged, its session cookie (the browser's
 /// cookie jar), and a request counter for `/N`.
-pub struct FlexClient {
-    pub url: String,
-    pub ds_id: Option<String>,
+pub(crate) struct FlexClient {
+    pub(crate) url: String,
+    pub(crate) ds_id: Option<String>,
     /// The `name=value` session cookie the gateway set.
-    pub cookie: Option<String>,
+    pub(crate) cookie: Option<String>,
     next: u32,
 }
 
 impl FlexClient {
-    pub fn new(url: String) -> FlexClient {
+    pub(crate) fn new(url: String) -> FlexClient {
         FlexClient {
             url,
             ds_id: None,
@@ -193,7 +203,7 @@ impl FlexClient {
 
     /// Another client object in the same Flash Player: same DSId and
     /// cookies, possibly another channel URL (to run requests concurrently).
-    pub fn same_session(&self, url: String) -> FlexClient {
+    pub(crate) fn same_session(&self, url: String) -> FlexClient {
         FlexClient {
             url,
             ds_id: self.ds_id.clone(),
@@ -203,7 +213,7 @@ impl FlexClient {
     }
 
     /// Sends messages as the bodies of one packet; returns one reply each.
-    pub async fn send(&mut self, messages: Vec<Message>) -> Vec<Reply> {
+    pub(crate) async fn send(&mut self, messages: Vec<Message>) -> Vec<Reply> {
         let bodies = messages
             .into_iter()
             .map(|mut m| {
@@ -237,12 +247,12 @@ impl FlexClient {
             .collect()
     }
 
-    pub async fn send_one(&mut self, m: Message) -> Reply {
+    pub(crate) async fn send_one(&mut self, m: Message) -> Reply {
         self.send(vec![m]).await.pop().expect("one reply")
     }
 
     /// CLIENT_PING: learns the DSId.
-    pub async fn ping(&mut self) -> Reply {
+    pub(crate) async fn ping(&mut self) -> Reply {
         let mut ping = command(CommandOperation::ClientPing, "");
         ping.base_mut().headers.set(h::DS_MESSAGING_VERSION, 1.0);
         let reply = self.send_one(ping).await;
@@ -259,7 +269,7 @@ impl FlexClient {
 }
 
 /// A CommandMessage.
-pub fn command(op: CommandOperation, destination: &str) -> Message {
+pub(crate) fn command(op: CommandOperation, destination: &str) -> Message {
     Message::Command(CommandMessage {
         base: AbstractMessage {
             destination: Some(destination.into()),
@@ -272,7 +282,7 @@ pub fn command(op: CommandOperation, destination: &str) -> Message {
 }
 
 /// A SUBSCRIBE from consumer `consumer`.
-pub fn subscribe(
+pub(crate) fn subscribe(
     destination: &str,
     consumer: &str,
     subtopic: Option<&str>,
@@ -290,7 +300,7 @@ pub fn subscribe(
 }
 
 /// An AsyncMessage from a Producer.
-pub fn publish(destination: &str, body: Value, subtopic: Option<&str>) -> Message {
+pub(crate) fn publish(destination: &str, body: Value, subtopic: Option<&str>) -> Message {
     let mut m = AsyncMessage::default();
     m.base.destination = Some(destination.into());
     m.base.client_id = Some(uid::new_uid());
@@ -302,7 +312,7 @@ pub fn publish(destination: &str, body: Value, subtopic: Option<&str>) -> Messag
 }
 
 /// A RemotingMessage.
-pub fn remote(destination: &str, operation: &str, args: Vec<Value>) -> Message {
+pub(crate) fn remote(destination: &str, operation: &str, args: Vec<Value>) -> Message {
     let mut m = RemotingMessage::default();
     m.base.destination = Some(destination.into());
     m.base.body = Value::array(args);
@@ -311,7 +321,7 @@ pub fn remote(destination: &str, operation: &str, args: Vec<Value>) -> Message {
 }
 
 /// The messages a poll reply carries (a CLIENT_SYNC body), or none (an ack).
-pub fn polled(reply: &Reply) -> Vec<Message> {
+pub(crate) fn polled(reply: &Reply) -> Vec<Message> {
     match &reply.message {
         Message::Command(c) if c.operation == CommandOperation::ClientSync => c
             .base
@@ -329,7 +339,7 @@ pub fn polled(reply: &Reply) -> Vec<Message> {
 
 /// Waits until `ready()` holds: a synchronisation point on server state
 /// (e.g. a poll is parked), not a timing assertion; fails after 10 s.
-pub async fn until(what: &str, mut ready: impl FnMut() -> bool) {
+pub(crate) async fn until(what: &str, mut ready: impl FnMut() -> bool) {
     let waited = tokio::time::timeout(std::time::Duration::from_secs(10), async {
         while !ready() {
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
@@ -340,7 +350,7 @@ pub async fn until(what: &str, mut ready: impl FnMut() -> bool) {
 }
 
 /// An UNSUBSCRIBE of one consumer's filter (or all of it without a subtopic).
-pub fn unsubscribe(destination: &str, consumer: &str, subtopic: Option<&str>) -> Message {
+pub(crate) fn unsubscribe(destination: &str, consumer: &str, subtopic: Option<&str>) -> Message {
     let mut m = command(CommandOperation::Unsubscribe, destination);
     m.base_mut().client_id = Some(consumer.into());
     if let Some(s) = subtopic {
@@ -350,7 +360,7 @@ pub fn unsubscribe(destination: &str, consumer: &str, subtopic: Option<&str>) ->
 }
 
 /// Standard base64 with padding (login bodies, HTTP Basic).
-pub fn base64(b: &[u8]) -> String {
+pub(crate) fn base64(b: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for c in b.chunks(3) {
@@ -369,14 +379,14 @@ pub fn base64(b: &[u8]) -> String {
 }
 
 /// A LOGIN command (`ChannelSet.login`): the body is base64 of `user:password`.
-pub fn login(user: &str, password: &str) -> Message {
+pub(crate) fn login(user: &str, password: &str) -> Message {
     let mut m = command(CommandOperation::Login, "auth");
     m.base_mut().body = Value::from(base64(format!("{user}:{password}").as_bytes()));
     m
 }
 
 /// Adds a user of the built-in authenticator.
-pub fn add_user(config: &mut Config, name: &str, password: &str, roles: &[&str]) {
+pub(crate) fn add_user(config: &mut Config, name: &str, password: &str, roles: &[&str]) {
     config.users.insert(
         name.into(),
         flexgate_gateway::config::UserConfig::with_password(password, roles),
@@ -384,7 +394,7 @@ pub fn add_user(config: &mut Config, name: &str, password: &str, roles: &[&str])
 }
 
 /// Adds a messaging destination that only users with one of `roles` may use.
-pub fn add_secured_destination(config: &mut Config, id: &str, roles: &[&str]) {
+pub(crate) fn add_secured_destination(config: &mut Config, id: &str, roles: &[&str]) {
     config.destinations.insert(
         id.into(),
         flexgate_gateway::config::DestinationConfig {

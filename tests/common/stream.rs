@@ -10,16 +10,16 @@ use hyper::body::Incoming;
 use hyper::{Method, Request, StatusCode};
 
 /// Reads BlazeDS-framed chunks (`hex\r\n<AMF3>\r\n`, NULL heartbeats between).
-pub struct StreamReader {
+pub(crate) struct StreamReader {
     body: Incoming,
     buf: BytesMut,
     /// NULL heartbeat bytes read so far.
-    pub heartbeats: usize,
+    pub(crate) heartbeats: usize,
 }
 
 impl StreamReader {
     /// The next message, skipping heartbeats.
-    pub async fn next_message(&mut self) -> Option<Message> {
+    pub(crate) async fn next_message(&mut self) -> Option<Message> {
         loop {
             while self.buf.first() == Some(&0) {
                 self.buf.advance(1);
@@ -51,7 +51,7 @@ impl StreamReader {
 }
 
 /// Opens a stream (`?command=open`) for a pinged Flex client, in its session.
-pub async fn open_stream(url: &str, client: &super::FlexClient) -> StreamReader {
+pub(crate) async fn open_stream(url: &str, client: &super::FlexClient) -> StreamReader {
     let ds_id = client.ds_id.as_deref().expect("pinged");
     let mut req = Request::builder()
         .method(Method::POST)
