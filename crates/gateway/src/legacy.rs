@@ -1,6 +1,7 @@
 //! Legacy NetConnection calls: target `Service.method`, arguments as an
 //! array, result as the bare value; faults as BlazeDS writes them for
-//! legacy clients: `{message, code, details, rootCause}` on `/N/onStatus`.
+//! legacy clients, `{message, code, details, rootCause}` on `/N/onStatus`,
+//! plus the `level` and `description` an AS2 `mx.remoting` client reads.
 
 use crate::auth::Principal;
 use crate::flex::remoting;
@@ -78,9 +79,17 @@ async fn credentials(state: &State, ctx: &RequestContext<'_>) -> Result<Option<P
         .map_err(|e| Fault::new(FaultCode::ClientAuthentication, e.to_string()))
 }
 
+/// The `level` of every legacy fault status object (an AS2 NetConnection
+/// status info object's severity; a fault is always an error).
+const STATUS_LEVEL_ERROR: &str = "error";
+
+/// BlazeDS's four members (LegacyFilter) and `level` and `description`
+/// (= faultString), which BlazeDS omits but AS2 clients display.
 fn status_object(fault: Fault) -> Value {
     let opt = |s: Option<String>| s.map(Value::from).unwrap_or(Value::Null);
     Value::object(Object::anonymous([
+        ("level", Value::from(STATUS_LEVEL_ERROR)),
+        ("description", Value::from(fault.string.as_str())),
         ("message", Value::from(fault.string)),
         ("code", Value::from(fault.code.as_str())),
         ("details", opt(fault.detail)),

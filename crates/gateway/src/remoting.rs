@@ -2,9 +2,14 @@
 //!
 //! ```
 //! use flexgate_gateway::remoting::Service;
-//! let echo = Service::new().method("echo", |call| async move {
-//!     Ok(call.args.into_iter().next().unwrap_or_default())
-//! });
+//! use flexgate_gateway::remoting::{Arity, Service};
+//! let echo = Service::new()
+//!     .method_with_arity("echo", Arity::Exact(1), |call| async move {
+//!         Ok(call.args.into_iter().next().unwrap_or_default())
+//!     })
+//!     .method("echoAll", |call| async move {
+//!         Ok(flexgate_amf::Value::array(call.args))
+//!     });
 //! ```
 
 use flexgate_amf::Value;
@@ -31,10 +36,27 @@ pub type CallResult = Result<Value, Fault>;
 type BoxFuture = Pin<Box<dyn Future<Output = CallResult> + Send>>;
 type Handler = Arc<dyn Fn(Call) -> BoxFuture + Send + Sync>;
 
+/// How many arguments a method takes. A call with another count is
+/// refused before the method runs, as BlazeDS's MethodMatcher refuses a
+/// Java method whose parameter count differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arity {
+    /// Any number (the method reads `call.args` itself).
+    Any,
+    /// Exactly this many.
+    Exact(usize),
+}
+
+#[derive(Clone)]
+struct Method {
+    handler: Handler,
+    arity: Arity,
+}
+
 /// A named set of async methods.
 #[derive(Clone, Default)]
 pub struct Service {
-    methods: HashMap<String, Handler>,
+    methods: HashMap<String, Method>,
 }
 
 impl Service {
@@ -43,25 +65,41 @@ impl Service {
         Self::default()
     }
 
-    /// Adds (or replaces) a method.
-    pub fn method<F, Fut>(mut self, name: &str, f: F) -> Self
+    /// Adds (or replaces) a method taking any number of arguments.
+    pub fn method<F, Fut>(self, name: &str, f: F) -> Self
+    where
+        F: Fn(Call) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = CallResult> + Send + 'static,
+    {
+        self.method_with_arity(name, Arity::Any, f)
+    }
+
+    /// Adds (or replaces) a method that takes `arity` arguments; other
+    /// counts fault `Server.ResourceUnavailable` without running it.
+    pub fn method_with_arity<F, Fut>(mut self, name: &str, arity: Arity, f: F) -> Self
     where
         F: Fn(Call) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = CallResult> + Send + 'static,
     {
         let handler: Handler = Arc::new(move |call| Box::pin(f(call)));
-        self.methods.insert(name.to_owned(), handler);
+        self.methods
+            .insert(name.to_owned(), Method { handler, arity });
         self
     }
 
     /// Runs `method` in its own task, so that a panic in it becomes a
     /// fault instead of taking the connection down.
     pub async fn invoke(&self, method: &str, call: Call) -> CallResult {
-        let handler = self
+        let found = self
             .methods
             .get(method)
-            .ok_or_else(|| Fault::unknown_method(method))?
-            .clone();
+            .ok_or_else(|| Fault::unknown_method(method))?;
+        if let Arity::Exact(expected) = found.arity {
+            if call.args.len() != expected {
+                return Err(Fault::argument_count(method, call.args.len(), expected));
+            }
+        }
+        let handler = found.handler.clone();
         match tokio::spawn(handler(call)).await {
             Ok(result) => result,
             Err(e) if e.is_panic() => {
@@ -114,11 +152,12 @@ impl Services {
     }
 }
 
-/// The demo `EchoService`: `echo(x)` returns `x`, `echoAll(a, b, ...)`
-/// returns the argument array, `fail()` faults, `panic()` panics.
+/// The demo `EchoService`: `echo(x)` returns `x` (exactly one argument,
+/// as BlazeDS's `echo(Object)`), `echoAll(a, b, ...)` returns the argument
+/// array, `fail()` faults, `panic()` panics.
 pub fn echo_service() -> Service {
     Service::new()
-        .method("echo", |call| async move {
+        .method_with_arity("echo", Arity::Exact(1), |call| async move {
             Ok(call.args.into_iter().next().unwrap_or_default())
         })
         .method("echoAll", |call| async move { Ok(Value::array(call.args)) })

@@ -164,11 +164,27 @@ impl Fault {
         )
     }
 
-    /// The fault for a remoting method that does not exist (`Server.ResourceUnavailable`).
+    /// The fault for a remoting method that does not exist, worded as
+    /// BlazeDS's MethodMatcher (errors.properties 10007, detail variant 0).
     pub fn unknown_method(operation: &str) -> Self {
+        Fault::cannot_invoke(operation).with_detail(format!("Method '{operation}' not found."))
+    }
+
+    /// The fault for a remoting call with `sent` arguments to a method that
+    /// takes `expected`, worded as BlazeDS's MethodMatcher (10007, detail
+    /// variant 1).
+    pub fn argument_count(operation: &str, sent: usize, expected: usize) -> Self {
+        Fault::cannot_invoke(operation).with_detail(format!(
+            "{sent} arguments were sent but {expected} were expected."
+        ))
+    }
+
+    /// `Server.ResourceUnavailable` "Cannot invoke method '…'.": what
+    /// BlazeDS answers for any remoting method it could not match.
+    fn cannot_invoke(operation: &str) -> Self {
         Fault::new(
             FaultCode::ResourceUnavailable,
-            format!("Method '{operation}' not found."),
+            format!("Cannot invoke method '{operation}'."),
         )
     }
 }

@@ -3,7 +3,7 @@
 
 use super::access;
 use super::fault;
-use super::reply::{ack, Reply};
+use super::reply::{ack, error, Reply};
 use crate::auth::decode_credentials;
 use crate::request::RequestContext;
 use crate::state::{uses_small_messages, State};
@@ -102,22 +102,55 @@ pub(super) async fn ping(
         small = true;
     }
     let mut message = ack(request);
-    let headers = &mut message.base_mut().headers;
+    name_client(&mut message, client);
+    Ok(Reply { message, small })
+}
+
+/// The headers BlazeDS puts on every ping and login reply, failed logins
+/// included: the client id (`DSId`, which the Flex channel adopts from
+/// any of these replies) and the messaging version.
+fn name_client(reply: &mut Message, client: &Connection) {
+    let headers = &mut reply.base_mut().headers;
     headers.set(h::DS_ID, client.id.as_str());
     headers.set(h::DS_MESSAGING_VERSION, MESSAGING_VERSION);
-    Ok(Reply { message, small })
 }
 
 /// LOGIN (`ChannelSet.login`): checks the credentials (throttled, see
 /// [`Logins`](crate::auth::Logins)) and records the principal on the
 /// client; subscriptions the new principal may not hold are dropped. A
-/// refused login changes nothing.
+/// refused login changes nothing and is answered, as BlazeDS answers it,
+/// with an ErrorMessage that still names the client (`DSId`).
 pub(super) async fn login(
     state: &State,
     ctx: &RequestContext<'_>,
     request: &Message,
     client: &Connection,
 ) -> Result<Reply, Fault> {
+    let mut message = match authenticate(state, ctx, request, client).await {
+        Ok(()) => {
+            let mut message = ack(request);
+            message.base_mut().body = Value::from("success");
+            message
+        }
+        Err(fault) => {
+            tracing::info!(code = fault.code.as_str(), reason = %fault.string, "login refused");
+            error(request, fault)
+        }
+    };
+    name_client(&mut message, client);
+    Ok(Reply {
+        message,
+        small: uses_small_messages(client),
+    })
+}
+
+/// Checks a LOGIN's credentials and records the principal on `client`.
+async fn authenticate(
+    state: &State,
+    ctx: &RequestContext<'_>,
+    request: &Message,
+    client: &Connection,
+) -> Result<(), Fault> {
     let body = request.body().as_str().ok_or_else(|| {
         Fault::new(
             FaultCode::ClientAuthentication,
@@ -140,16 +173,7 @@ pub(super) async fn login(
         .set_principal(&client.id, Some(&principal))
         .await
         .map_err(fault::from_broker)?;
-    access::drop_unauthorized_subscriptions(state, &client.id, Some(&principal)).await?;
-    let mut message = ack(request);
-    let base = message.base_mut();
-    base.body = Value::from("success");
-    base.headers.set(h::DS_ID, client.id.as_str());
-    base.headers.set(h::DS_MESSAGING_VERSION, MESSAGING_VERSION);
-    Ok(Reply {
-        message,
-        small: uses_small_messages(client),
-    })
+    access::drop_unauthorized_subscriptions(state, &client.id, Some(&principal)).await
 }
 
 /// LOGOUT: forgets the client's principal and ends its subscriptions to

@@ -48,6 +48,11 @@ pub(crate) async fn handle(state: &State, ctx: &RequestContext<'_>, request: Mes
         }
     };
     match result {
+        // A handler may answer with an ErrorMessage (a refused login, as
+        // BlazeDS's MessageBroker returns it): that goes on onStatus.
+        Ok(reply) if matches!(reply.message, Message::Error(_)) => {
+            Outcome::Status(reply.message.to_value(Form::Full))
+        }
         Ok(reply) => Outcome::Result(reply.message.to_value(reply.form())),
         Err(fault) => {
             tracing::info!(code = fault.code.as_str(), reason = %fault.string, "request failed");
