@@ -80,7 +80,11 @@ async fn remoting_calls_are_matched_as_blazeds_method_matcher() {
     let replies = c
         .send(vec![
             remote("EchoService", "echo", vec![]),
-            remote("EchoService", "echo", vec![Value::from("a"), Value::from("b")]),
+            remote(
+                "EchoService",
+                "echo",
+                vec![Value::from("a"), Value::from("b")],
+            ),
             remote("EchoService", "nope", vec![Value::from(1)]),
             remote("EchoService", "echo", vec![Value::from("one")]),
         ])

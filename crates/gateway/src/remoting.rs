@@ -1,7 +1,6 @@
 //! Rust services callable from RemoteObject and NetConnection.
 //!
 //! ```
-//! use flexgate_gateway::remoting::Service;
 //! use flexgate_gateway::remoting::{Arity, Service};
 //! let echo = Service::new()
 //!     .method_with_arity("echo", Arity::Exact(1), |call| async move {
