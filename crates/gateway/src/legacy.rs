@@ -78,6 +78,15 @@ async fn credentials(state: &State, ctx: &RequestContext<'_>) -> Result<Option<P
         .map_err(|e| Fault::new(FaultCode::ClientAuthentication, e.to_string()))
 }
 
+/// The reply to a call whose arguments could not be decoded.
+pub(crate) fn undecodable(e: &flexgate_amf::DecodeError) -> Outcome {
+    let fault = Fault::new(
+        FaultCode::MessageEncoding,
+        format!("Cannot read the arguments: {e}"),
+    );
+    Outcome::Status(status_object(fault))
+}
+
 fn status_object(fault: Fault) -> Value {
     let opt = |s: Option<String>| s.map(Value::from).unwrap_or(Value::Null);
     Value::object(Object::anonymous([
