@@ -338,14 +338,15 @@ fn read_envelope<T: Trace>(
 }
 
 /// After an undecodable body value that started at `start`: moves on to
-/// where the next body starts, given by the declared length or, for the
-/// last body, the end of the input. `None` when it cannot be known.
+/// where the next body starts, given by the declared length or, for a last
+/// body without one, the end of the input. `None` when it cannot be known.
 fn skip_body<T: Trace>(d: &mut Decoder<'_, T>, start: Mark, length: u32, last: bool) -> Option<()> {
     let available = start.remaining;
-    let skip = match usize::try_from(length) {
-        Ok(n) if length != 0 && length != UNKNOWN_LENGTH && n <= available => n,
-        _ if last => available,
-        _ => return None,
+    // A declared length past the end is a truncated packet, not a bad value.
+    let skip = match length {
+        0 | UNKNOWN_LENGTH if last => available,
+        0 | UNKNOWN_LENGTH => return None,
+        n => usize::try_from(n).ok().filter(|&n| n <= available)?,
     };
     d.rewind(start.advanced(skip));
     Some(())
