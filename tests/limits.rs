@@ -210,11 +210,16 @@ async fn a_dense_body_past_the_allocation_budget_is_refused_and_the_budget_is_co
 
     let server = TestServer::start(Config::default()).await;
     let url = server.url(AMF);
+    // The envelope is readable: the body is answered with a fault.
     let (s, _, body) = post(&url, "application/x-amf", bomb.clone()).await;
-    assert_eq!(s, hyper::StatusCode::BAD_REQUEST);
+    assert_eq!(s, hyper::StatusCode::OK);
+    let (target, code, text) = first_fault(body);
+    assert_eq!(target, "/1/onStatus");
+    assert_eq!(code.as_deref(), Some("Client.Message.Encoding"));
     assert!(
-        String::from_utf8_lossy(&body).contains("decoded values would take more than"),
-        "{body:?}"
+        text.as_deref()
+            .is_some_and(|f| f.contains("decoded values would take more than")),
+        "{text:?}"
     );
     // The server keeps serving.
     FlexClient::new(url).ping().await;
@@ -294,9 +299,16 @@ async fn bodies_per_packet_and_items_per_collection_are_limited() {
         String::from_utf8_lossy(&body).contains("3 bodies"),
         "{body:?}"
     );
+    // Too many items is the body's problem: it gets a fault.
     let (s, _, body) = post(&url, "application/x-amf", packet(1, 11)).await;
-    assert_eq!(s, hyper::StatusCode::BAD_REQUEST);
-    assert!(String::from_utf8_lossy(&body).contains("11"), "{body:?}");
+    assert_eq!(s, hyper::StatusCode::OK);
+    let (target, code, text) = first_fault(body);
+    assert_eq!(target, "/1/onStatus");
+    assert_eq!(code.as_deref(), Some("Client.Message.Encoding"));
+    assert!(
+        text.as_deref().is_some_and(|f| f.contains("11")),
+        "{text:?}"
+    );
     server.running.shutdown().await;
 }
 

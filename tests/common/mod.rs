@@ -181,6 +181,26 @@ impl Reply {
     }
 }
 
+/// The first body of an AMF reply off the wire: its target, and its fault
+/// code and string, whether a Flex ErrorMessage or a legacy status object.
+pub(crate) fn first_fault(body: Bytes) -> (String, Option<String>, Option<String>) {
+    let packet = Packet::decode(body, registry()).expect("reply decodes");
+    let first = packet.bodies.first().expect("a body");
+    let target = first.target.as_str().to_owned();
+    if let Ok(Message::Error(e)) = Message::from_value(&first.value) {
+        return (target, e.fault_code, e.fault_string);
+    }
+    let member = |name: &str| {
+        first
+            .value
+            .as_object()
+            .and_then(|o| o.get(name))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    (target, member("code"), member("message"))
+}
+
 /// A Flex client: a DSId once pinged, its session cookie (the browser's
 /// cookie jar), and a request counter for `/N`.
 pub(crate) struct FlexClient {

@@ -73,7 +73,36 @@ pub struct Decoder<'r, T: Trace = NoTrace> {
     pub(crate) traits: Vec<TraitsEntry>,
     /// AMF0 object table.
     pub(crate) amf0_objects: Vec<Option<Value>>,
+    /// Whether a reference named AMF0 slot 0 while it was still open (in a
+    /// request body, the argument array: see [`crate::Packet`]).
+    pub(crate) open_first_slot_referenced: bool,
     pub(crate) trace: T,
+}
+
+/// Where a value started, to read it again ([`Decoder::rewind`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Mark {
+    pos: usize,
+    budget: usize,
+    /// Input bytes from `pos` on.
+    pub(crate) remaining: usize,
+}
+
+impl Mark {
+    /// The offset.
+    pub(crate) fn pos(self) -> usize {
+        self.pos
+    }
+
+    /// The same mark `n` bytes further on (at most `remaining`).
+    pub(crate) fn advanced(self, n: usize) -> Mark {
+        let n = n.min(self.remaining);
+        Mark {
+            pos: self.pos + n,
+            remaining: self.remaining - n,
+            ..self
+        }
+    }
 }
 
 impl<'r> Decoder<'r> {
@@ -101,6 +130,7 @@ impl<'r, T: Trace> Decoder<'r, T> {
             objects: Vec::new(),
             traits: Vec::new(),
             amf0_objects: Vec::new(),
+            open_first_slot_referenced: false,
             trace,
         }
     }
@@ -116,6 +146,24 @@ impl<'r, T: Trace> Decoder<'r, T> {
         self.objects.clear();
         self.traits.clear();
         self.amf0_objects.clear();
+        self.open_first_slot_referenced = false;
+    }
+
+    /// The current offset and allocation budget.
+    pub(crate) fn mark(&self) -> Mark {
+        Mark {
+            pos: self.r.pos(),
+            budget: self.budget,
+            remaining: self.r.remaining(),
+        }
+    }
+
+    /// Goes back to `mark` with empty tables, to read a value again at no
+    /// extra cost to the budget.
+    pub(crate) fn rewind(&mut self, mark: Mark) {
+        self.r.seek(mark.pos);
+        self.budget = mark.budget;
+        self.reset_tables();
     }
 
     /// Byte offset of the next read.

@@ -35,7 +35,9 @@ pub use error::{DecodeError, DecodeErrorKind, EncodeError, Table};
 pub use external::{
     eq_external, ExternalInput, ExternalOutput, Externalizable, ReadExternal, Registry,
 };
-pub use packet::{Body, Form, Header, Packet, Version, NULL_TARGET, ON_RESULT, ON_STATUS};
+pub use packet::{
+    Body, Form, Header, Packet, Request, RequestBody, Version, NULL_TARGET, ON_RESULT, ON_STATUS,
+};
 pub use text::Str;
 pub use value::{
     Array, Date, Dictionary, Object, ObjectVector, Traits, Value, Vector, Xml, XmlKind,

@@ -6,7 +6,7 @@
 //! `0xFFFFFFFF` means "unknown". Reference tables start afresh for every
 //! header and body value.
 
-use crate::decoder::{DecodeLimits, Decoder};
+use crate::decoder::{DecodeLimits, Decoder, Mark};
 use crate::encoder::Encoder;
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 use crate::external::Registry;
@@ -87,6 +87,45 @@ pub struct Packet {
     pub bodies: Vec<Body>,
 }
 
+/// A request packet as a server reads it ([`Request::decode_with`]): a
+/// body whose value cannot be decoded keeps its error, to be answered
+/// with a fault, instead of failing the whole packet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// The version, which also decides how replies encode values.
+    pub version: Version,
+    /// Headers.
+    pub headers: Vec<Header>,
+    /// Bodies.
+    pub bodies: Vec<RequestBody>,
+}
+
+/// A request body whose value may not have decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestBody {
+    /// `Service.method` or `"null"` for Flex messages.
+    pub target: Str,
+    /// `/N`, where the reply goes.
+    pub response: Str,
+    /// The arguments, or why they could not be read.
+    pub value: Result<Value, DecodeError>,
+}
+
+impl Request {
+    /// Decodes a request packet. A body value that fails is kept as its
+    /// error when the body's declared length says where the next body
+    /// starts (or it is the last body); the envelope, the headers and any
+    /// other failure fail the packet.
+    pub fn decode_with(
+        input: Bytes,
+        registry: &Registry,
+        limits: DecodeLimits,
+    ) -> Result<Request, DecodeError> {
+        let mut d = Decoder::traced(input, registry, limits, NoTrace);
+        read_envelope(&mut d, BodyErrors::Keep)
+    }
+}
+
 /// The length written for a value whose length is not given.
 const UNKNOWN_LENGTH: u32 = u32::MAX;
 
@@ -126,70 +165,18 @@ impl Packet {
         trace: T,
     ) -> Result<Packet, DecodeError> {
         let mut d = Decoder::traced(input, registry, limits, trace);
-        d.expect(Piece::Version);
-        let code = d.read_u16()?;
-        let version = Version::from_code(code).ok_or(DecodeError {
-            offset: 0,
-            kind: DecodeErrorKind::BadVersion(code),
-        })?;
-        d.note(0, Event::Version(code));
-        let at = d.position();
-        d.expect(Piece::HeaderCount);
-        let count = d.read_u16()?;
-        d.note(at, Event::HeaderCount(count));
-        let mut headers = Vec::with_capacity(d.check_items(u64::from(count), 7)?);
-        for _ in 0..count {
-            let at = d.position();
-            d.expect(Piece::HeaderName);
-            let name = d.read_utf()?;
-            d.expect(Piece::MustUnderstand);
-            let must_understand = d.read_u8()?;
-            d.expect(Piece::HeaderLength);
-            let length = d.read_u32()?;
-            let event = Event::Header {
-                name: &name,
-                must_understand,
-                length,
-            };
-            d.note(at, event);
-            let value = sized_value(&mut d)?;
-            headers.push(Header {
-                name,
-                must_understand: must_understand != 0,
-                value,
-            });
-        }
-        let at = d.position();
-        d.expect(Piece::BodyCount);
-        let count = d.read_u16()?;
-        d.note(at, Event::BodyCount(count));
-        let mut bodies = Vec::with_capacity(d.check_items(u64::from(count), 9)?);
-        for _ in 0..count {
-            let at = d.position();
-            d.expect(Piece::Target);
-            let target = d.read_utf()?;
-            d.expect(Piece::Response);
-            let response = d.read_utf()?;
-            d.expect(Piece::BodyLength);
-            let length = d.read_u32()?;
-            let event = Event::Body {
-                target: &target,
-                response: &response,
-                length,
-            };
-            d.note(at, event);
-            let value = sized_value(&mut d)?;
-            bodies.push(Body {
-                target,
-                response,
-                value,
-            });
-        }
-        d.finish()?;
+        let request = read_envelope(&mut d, BodyErrors::Fail)?;
+        let bodies = request.bodies.into_iter().map(|b| {
+            Ok(Body {
+                target: b.target,
+                response: b.response,
+                value: b.value?,
+            })
+        });
         Ok(Packet {
-            version,
-            headers,
-            bodies,
+            version: request.version,
+            headers: request.headers,
+            bodies: bodies.collect::<Result<_, DecodeError>>()?,
         })
     }
 
@@ -259,6 +246,133 @@ impl Packet {
         out[at..at + 4].copy_from_slice(&len.to_be_bytes());
         Ok(())
     }
+}
+
+/// What to do with a body whose value cannot be decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyErrors {
+    /// Fail the packet.
+    Fail,
+    /// Keep the error and go on with the next body, when there is a way to it.
+    Keep,
+}
+
+/// Reads the envelope and its values (see [`Packet::decode_traced`]).
+fn read_envelope<T: Trace>(
+    d: &mut Decoder<'_, T>,
+    errors: BodyErrors,
+) -> Result<Request, DecodeError> {
+    d.expect(Piece::Version);
+    let code = d.read_u16()?;
+    let version = Version::from_code(code).ok_or(DecodeError {
+        offset: 0,
+        kind: DecodeErrorKind::BadVersion(code),
+    })?;
+    d.note(0, Event::Version(code));
+    let at = d.position();
+    d.expect(Piece::HeaderCount);
+    let count = d.read_u16()?;
+    d.note(at, Event::HeaderCount(count));
+    let mut headers = Vec::with_capacity(d.check_items(u64::from(count), 7)?);
+    for _ in 0..count {
+        let at = d.position();
+        d.expect(Piece::HeaderName);
+        let name = d.read_utf()?;
+        d.expect(Piece::MustUnderstand);
+        let must_understand = d.read_u8()?;
+        d.expect(Piece::HeaderLength);
+        let length = d.read_u32()?;
+        let event = Event::Header {
+            name: &name,
+            must_understand,
+            length,
+        };
+        d.note(at, event);
+        let value = sized_value(d)?;
+        headers.push(Header {
+            name,
+            must_understand: must_understand != 0,
+            value,
+        });
+    }
+    let at = d.position();
+    d.expect(Piece::BodyCount);
+    let count = d.read_u16()?;
+    d.note(at, Event::BodyCount(count));
+    let mut bodies = Vec::with_capacity(d.check_items(u64::from(count), 9)?);
+    for _ in 0..count {
+        let at = d.position();
+        d.expect(Piece::Target);
+        let target = d.read_utf()?;
+        d.expect(Piece::Response);
+        let response = d.read_utf()?;
+        d.expect(Piece::BodyLength);
+        let length = d.read_u32()?;
+        let event = Event::Body {
+            target: &target,
+            response: &response,
+            length,
+        };
+        d.note(at, event);
+        let start = d.mark();
+        let value = match body_value(d) {
+            Err(e) if errors == BodyErrors::Keep => {
+                let last = bodies.len() + 1 == usize::from(count);
+                skip_body(d, start, length, last).ok_or_else(|| e.clone())?;
+                Err(e)
+            }
+            value => Ok(value?),
+        };
+        bodies.push(RequestBody {
+            target,
+            response,
+            value,
+        });
+    }
+    d.finish()?;
+    Ok(Request {
+        version,
+        headers,
+        bodies,
+    })
+}
+
+/// After an undecodable body value that started at `start`: moves on to
+/// where the next body starts, given by the declared length or, for a last
+/// body without one, the end of the input. `None` when it cannot be known.
+fn skip_body<T: Trace>(d: &mut Decoder<'_, T>, start: Mark, length: u32, last: bool) -> Option<()> {
+    let available = start.remaining;
+    // A declared length past the end is a truncated packet, not a bad value.
+    let skip = match length {
+        0 | UNKNOWN_LENGTH if last => available,
+        0 | UNKNOWN_LENGTH => return None,
+        n => usize::try_from(n).ok().filter(|&n| n <= available)?,
+    };
+    d.rewind(start.advanced(skip));
+    Some(())
+}
+
+/// A body value. PyAMF, py3amf and AmFast write a request's argument
+/// array without giving it a slot in the AMF0 object table, so their first
+/// object is reference 0, which in Flash Player's numbering is the argument
+/// array still being read: such a body is read again, the array uncounted.
+/// Only for a trace that records nothing, which cannot tell the two reads apart.
+fn body_value<T: Trace>(d: &mut Decoder<'_, T>) -> Result<Value, DecodeError> {
+    let start = d.mark();
+    let e = match sized_value(d) {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
+    };
+    if T::RECORDS || !d.open_first_slot_referenced {
+        return Err(e);
+    }
+    d.rewind(start);
+    if d.r.peek() != Some(STRICT_ARRAY) {
+        return Err(e);
+    }
+    let value = d.read_uncounted_args()?;
+    d.note(start.pos(), Event::ValueEnd);
+    Ok(value)
 }
 
 /// A header or body value, with fresh reference tables.

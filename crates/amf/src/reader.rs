@@ -18,6 +18,11 @@ impl Reader {
         self.pos
     }
 
+    /// Moves the cursor to `pos`, an offset read before.
+    pub(crate) fn seek(&mut self, pos: usize) {
+        self.pos = pos.min(self.buf.len());
+    }
+
     /// The whole input's length.
     pub(crate) fn len(&self) -> usize {
         self.buf.len()

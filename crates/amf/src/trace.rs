@@ -200,15 +200,22 @@ pub enum Event<'a> {
     String(&'a str),
     /// An AMF0 long string.
     LongString(&'a str),
-    /// An AMF0 date and its (reserved) time zone.
+    /// An AMF0 date and its (reserved) time zone, taking AMF0 object slot `slot`.
     Amf0Date {
         /// Milliseconds since the epoch.
         millis: f64,
         /// The time-zone field.
         time_zone: i16,
+        /// Its AMF0 object-table slot.
+        slot: u32,
     },
-    /// An AMF0 XML document.
-    XmlDocument(&'a str),
+    /// An AMF0 XML document, taking AMF0 object slot `slot`.
+    XmlDocument {
+        /// The XML source.
+        text: &'a str,
+        /// Its AMF0 object-table slot.
+        slot: u32,
+    },
     /// An AMF3 date, taking object slot `slot`.
     Date {
         /// Milliseconds since the epoch.
@@ -404,6 +411,9 @@ impl fmt::Display for Piece {
 
 /// Receives what the decoder reads. Every method has an empty default.
 pub trait Trace {
+    /// Whether it keeps what it is told (else a body may be read twice: `Packet`).
+    const RECORDS: bool = true;
+
     /// The decoder is about to read `piece`.
     #[inline(always)]
     fn expect(&mut self, piece: Piece) {
@@ -421,9 +431,12 @@ pub trait Trace {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoTrace;
 
-impl Trace for NoTrace {}
+impl Trace for NoTrace {
+    const RECORDS: bool = false;
+}
 
 impl<T: Trace + ?Sized> Trace for &mut T {
+    const RECORDS: bool = T::RECORDS;
     #[inline(always)]
     fn expect(&mut self, piece: Piece) {
         (**self).expect(piece);

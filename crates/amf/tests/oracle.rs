@@ -132,6 +132,23 @@ fn avmplus_switches(v: &Value) -> usize {
     }
 }
 
+/// Whether an AMF0 encoding of `v` holds a Date or XML document outside
+/// AMF3: Flash Player gives those a reference slot, the amf crate does not,
+/// so its reading of later references differs from Flash Player's.
+fn amf0_slot_leaves(v: &Value) -> bool {
+    match v {
+        Value::Array(a) => a
+            .dense
+            .iter()
+            .chain(a.assoc.iter().map(|(_, v)| v))
+            .any(amf0_slot_leaves),
+        Value::Object(o) => o.members().any(|(_, v)| amf0_slot_leaves(v)),
+        Value::Date(_) => true,
+        Value::Xml(x) => x.kind == XmlKind::Document,
+        _ => false,
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
@@ -160,7 +177,7 @@ proptest! {
         // BlazeDS and PyAMF share one AMF3 reference table across all the
         // avmplus switches of a body; the amf crate starts afresh at each
         // one, so it can only follow us where there is a single switch.
-        if avmplus_switches(&v) <= 1 {
+        if avmplus_switches(&v) <= 1 && !amf0_slot_leaves(&v) {
             let bytes = to_amf0(&v).unwrap();
             let theirs = amf::Amf0Value::read_from(&mut &bytes[..]).unwrap();
             prop_assert_eq!(format!("{:?}", theirs), format!("{:?}", convert::to_amf0(&v)));

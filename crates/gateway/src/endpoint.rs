@@ -7,7 +7,7 @@ use crate::request::{Outcome, RequestContext};
 use crate::session::Session;
 use crate::state::State;
 use bytes::Bytes;
-use flexgate_amf::{Body, DecodeError, Packet, Str, NULL_TARGET, ON_RESULT, ON_STATUS};
+use flexgate_amf::{Body, DecodeError, Packet, Request, Str, NULL_TARGET, ON_RESULT, ON_STATUS};
 use flexgate_messages::Message;
 use std::net::SocketAddr;
 
@@ -33,7 +33,9 @@ pub(crate) async fn handle(
     peer: Option<SocketAddr>,
     body: Bytes,
 ) -> Result<Vec<u8>, EndpointError> {
-    let packet = Packet::decode_with(body, state.registry, state.decode_limits)?;
+    // A body whose value cannot be read is answered with a fault, as
+    // BlazeDS does; only an unreadable envelope fails the whole request.
+    let packet = Request::decode_with(body, state.registry, state.decode_limits)?;
     let max = state.config.limits.max_bodies;
     if packet.bodies.len() > max {
         return Err(EndpointError::TooManyBodies(packet.bodies.len(), max));
@@ -47,22 +49,27 @@ pub(crate) async fn handle(
     };
     let mut replies = Vec::with_capacity(packet.bodies.len());
     for body in &packet.bodies {
-        let outcome = match Message::from_request_body(&body.value) {
+        let value = match &body.value {
+            Ok(value) => value,
+            Err(e) if body.target != NULL_TARGET => {
+                tracing::info!(target = %body.target, error = %e, "legacy call undecodable");
+                replies.push(reply(&body.response, legacy::undecodable(e)));
+                continue;
+            }
+            Err(e) => {
+                tracing::info!(error = %e, "request body undecodable");
+                replies.push(reply(&body.response, flex::undecodable(e)));
+                continue;
+            }
+        };
+        let outcome = match Message::from_request_body(value) {
             Ok(message) => flex::handle(state, &ctx, message).await,
             Err(_) if body.target != NULL_TARGET => {
-                legacy::call(state, &ctx, &body.target, &body.value).await
+                legacy::call(state, &ctx, &body.target, value).await
             }
             Err(e) => flex::undecodable(e),
         };
-        let (suffix, value) = match outcome {
-            Outcome::Result(v) => (ON_RESULT, v),
-            Outcome::Status(v) => (ON_STATUS, v),
-        };
-        replies.push(Body {
-            target: Str::from(format!("{}{suffix}", body.response)),
-            response: Str::from_static(NULL_TARGET),
-            value,
-        });
+        replies.push(reply(&body.response, outcome));
     }
     let reply = Packet {
         version: packet.version,
@@ -70,4 +77,17 @@ pub(crate) async fn handle(
         bodies: replies,
     };
     Ok(reply.encode()?)
+}
+
+/// The reply body to the request body whose response is `response` (`/N`).
+fn reply(response: &str, outcome: Outcome) -> Body {
+    let (suffix, value) = match outcome {
+        Outcome::Result(v) => (ON_RESULT, v),
+        Outcome::Status(v) => (ON_STATUS, v),
+    };
+    Body {
+        target: Str::from(format!("{response}{suffix}")),
+        response: Str::from_static(NULL_TARGET),
+        value,
+    }
 }

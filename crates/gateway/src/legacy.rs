@@ -79,6 +79,15 @@ async fn credentials(state: &State, ctx: &RequestContext<'_>) -> Result<Option<P
         .map_err(|e| Fault::new(FaultCode::ClientAuthentication, e.to_string()))
 }
 
+/// The reply to a call whose arguments could not be decoded.
+pub(crate) fn undecodable(e: &flexgate_amf::DecodeError) -> Outcome {
+    let fault = Fault::new(
+        FaultCode::MessageEncoding,
+        format!("Cannot read the arguments: {e}"),
+    );
+    Outcome::Status(status_object(fault))
+}
+
 /// The `level` of every legacy fault status object (an AS2 NetConnection
 /// status info object's severity; a fault is always an error).
 const STATUS_LEVEL_ERROR: &str = "error";

@@ -55,7 +55,11 @@ impl<T: Trace> Decoder<'_, T> {
             m::REFERENCE => {
                 self.expect(Piece::Amf0Reference);
                 let i = u32::from(self.r.u16()?);
-                let v = self.lookup(Table::Amf0Object, i)?;
+                let v = self.lookup(Table::Amf0Object, i);
+                if i == 0 && v.is_err() && matches!(self.amf0_objects.first(), Some(None)) {
+                    self.open_first_slot_referenced = true;
+                }
+                let v = v?;
                 let event = Event::Reference {
                     table: Table::Amf0Object,
                     index: i,
@@ -78,17 +82,26 @@ impl<T: Trace> Decoder<'_, T> {
                 // The time zone is reserved and ignored by every player.
                 self.expect(Piece::TimeZone);
                 let time_zone = self.r.i16()?;
-                self.note(start, Event::Amf0Date { millis, time_zone });
-                Value::Date(Date { millis })
+                let value = Value::Date(Date { millis });
+                let slot = self.remember_amf0(&value)?;
+                let event = Event::Amf0Date {
+                    millis,
+                    time_zone,
+                    slot,
+                };
+                self.note(start, event);
+                value
             }
             m::XML_DOCUMENT => {
                 self.expect(Piece::XmlDocument);
                 let text = self.read_utf_long()?;
-                self.note(start, Event::XmlDocument(&text));
-                Value::Xml(Xml {
-                    text,
+                let value = Value::Xml(Xml {
+                    text: text.clone(),
                     kind: XmlKind::Document,
-                })
+                });
+                let slot = self.remember_amf0(&value)?;
+                self.note(start, Event::XmlDocument { text: &text, slot });
+                value
             }
             m::AVMPLUS => {
                 self.note(start, Event::Begin(Composite::Avmplus));
@@ -126,6 +139,15 @@ impl<T: Trace> Decoder<'_, T> {
         self.charge_push::<Option<Value>>(len, capacity)?;
         self.amf0_objects.push(None);
         Ok(self.amf0_objects.len() - 1)
+    }
+
+    /// Gives a complete value (a Date or XML document) the next slot: Flash
+    /// Player numbers them with the objects and arrays, and refers to a
+    /// repeated one by that slot.
+    fn remember_amf0(&mut self, v: &Value) -> Result<u32, DecodeError> {
+        let slot = self.reserve_amf0()?;
+        self.amf0_objects[slot] = Some(v.clone());
+        Ok(slot as u32)
     }
 
     fn fill_amf0(&mut self, slot: usize, v: Value) -> Value {
@@ -219,11 +241,32 @@ impl<T: Trace> Decoder<'_, T> {
                 slot: slot as u32,
             }),
         );
+        let dense = self.read_amf0_items(n)?;
+        Ok(self.fill_amf0(slot, Value::array(dense)))
+    }
+
+    /// Reads a request's argument array the way PyAMF, py3amf and AmFast
+    /// write it: a strict array that takes no slot in the object table.
+    /// The array itself is not reported to the trace (see [`crate::Packet`]).
+    pub(crate) fn read_uncounted_args(&mut self) -> Result<Value, DecodeError> {
+        let start = self.r.pos();
+        self.expect(Piece::Amf0Marker);
+        if self.r.u8()? != m::STRICT_ARRAY {
+            let kind = DecodeErrorKind::Unsupported("request arguments other than a strict array");
+            return Err(self.marker_error(start, kind));
+        }
+        self.expect(Piece::ArrayLength);
+        let len = self.r.u32()?;
+        let n = self.check_items(u64::from(len), 1)?;
+        self.nested(|d| d.read_amf0_items(n)).map(Value::array)
+    }
+
+    fn read_amf0_items(&mut self, n: usize) -> Result<Vec<Value>, DecodeError> {
         self.charge(composite::<Array, Value>(n))?;
         let mut dense = Vec::with_capacity(n);
         for _ in 0..n {
             dense.push(self.read_amf0()?);
         }
-        Ok(self.fill_amf0(slot, Value::array(dense)))
+        Ok(dense)
     }
 }

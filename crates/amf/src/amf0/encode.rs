@@ -1,7 +1,7 @@
 //! AMF0 encoding.
 
 use super::marker as m;
-use crate::encoder::{identity, Encoder, Identity};
+use crate::encoder::{buffer_identity, identity, Encoder, Identity};
 use crate::error::EncodeError;
 use crate::value::{Value, XmlKind};
 
@@ -26,11 +26,21 @@ impl Encoder<'_> {
             }
             Value::String(s) => self.write_amf0_string(s)?,
             Value::Date(d) => {
+                // A date takes a slot, as in Flash Player; dates carry no
+                // identity here, so an equal one is never written as a reference.
+                self.amf0_count += 1;
                 self.write_u8(m::DATE);
                 self.write_f64(d.millis);
                 self.write_u16(0);
             }
             Value::Xml(x) if x.kind == XmlKind::Document => {
+                // The same text buffer is the same document (as a decoded
+                // reference yields): referenced, as Flash Player does.
+                match buffer_identity(x.text.as_bytes()) {
+                    Some(id) if self.write_amf0_ref(id, v) => return Ok(()),
+                    Some(_) => {}
+                    None => self.amf0_count += 1,
+                }
                 self.write_u8(m::XML_DOCUMENT);
                 self.write_long_len(x.text.len())?;
                 self.write_bytes(x.text.as_bytes());
@@ -109,7 +119,8 @@ impl Encoder<'_> {
     }
 
     /// Writes an AMF0 reference when `id` was written before; otherwise
-    /// claims the next slot. The table holds objects and arrays only.
+    /// claims the next slot. The table holds objects, arrays, dates and
+    /// XML documents.
     fn write_amf0_ref(&mut self, id: Identity, value: &Value) -> bool {
         if let Some(&i) = self.amf0_objects.get(&id) {
             self.write_u8(m::REFERENCE);

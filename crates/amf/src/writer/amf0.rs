@@ -54,7 +54,7 @@ impl Writer<'_> {
         self.e.write_u8(m0::UNSUPPORTED);
     }
 
-    /// An AMF0 reference to an object or array written before.
+    /// An AMF0 reference to an object, array, date or XML document written before.
     pub fn amf0_reference(&mut self, index: u32) -> Result<(), EncodeError> {
         let bad = EncodeError::BadReference {
             table: Table::Amf0Object,
@@ -110,17 +110,20 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// An AMF0 date with its time-zone field.
+    /// An AMF0 date with its time-zone field; it takes a slot.
     pub fn amf0_date(&mut self, millis: f64, time_zone: i16) {
         self.e.write_u8(m0::DATE);
         self.e.write_f64(millis);
         self.e.write_u16(time_zone as u16);
+        self.amf0_objects += 1;
     }
 
-    /// An AMF0 XML document.
+    /// An AMF0 XML document; it takes a slot.
     pub fn amf0_xml_document(&mut self, text: &str) -> Result<(), EncodeError> {
         self.e.write_u8(m0::XML_DOCUMENT);
-        self.long_text(text)
+        self.long_text(text)?;
+        self.amf0_objects += 1;
+        Ok(())
     }
 
     /// The avmplus marker: one AMF3 value follows.

@@ -22,7 +22,7 @@ use crate::request::{Outcome, RequestContext};
 use crate::state::State;
 use flexgate_broker::Connection;
 use flexgate_messages::{
-    error_for, AsyncMessage, CommandOperation, Fault, FaultCode, Form, Message, MessageError,
+    error_for, AsyncMessage, CommandOperation, Fault, FaultCode, Form, Message,
 };
 use reply::{ack, Reply};
 
@@ -80,8 +80,9 @@ fn record_request(request: &Message) {
     }
 }
 
-/// The reply to a body that is not a Flex message nor a legacy call.
-pub(crate) fn undecodable(e: MessageError) -> Outcome {
+/// The reply to a body that is not a Flex message nor a legacy call, or
+/// whose value could not be decoded.
+pub(crate) fn undecodable(e: impl std::fmt::Display) -> Outcome {
     let fault = Fault::new(
         FaultCode::MessageEncoding,
         format!("Cannot read the message: {e}"),

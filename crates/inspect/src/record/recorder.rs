@@ -193,20 +193,28 @@ impl Recorder {
                     format!("long string of {} bytes", s.len())
                 });
             }
-            Event::Amf0Date { millis, time_zone } => {
+            Event::Amf0Date {
+                millis,
+                time_zone,
+                slot,
+            } => {
                 let mut node = Map::new();
                 node.insert(k::DATE.into(), date(millis));
                 // The time zone is reserved (and 0 from every player); kept when not.
                 if time_zone != 0 {
                     node.insert(k::TZ.into(), time_zone.into());
                 }
-                self.leaf(span, Json::Object(node), None, || {
-                    format!("date {}", date_text(millis))
+                let v = Json::Object(node);
+                self.set_slot(Table::Amf0Object, slot, Some(v.clone()), None);
+                self.leaf(span, v, None, || format!("date {}", date_text(millis)));
+            }
+            Event::XmlDocument { text, slot } => {
+                let v = tagged(k::XMLDOC, text.into());
+                self.set_slot(Table::Amf0Object, slot, Some(v.clone()), None);
+                self.leaf(span, v, None, || {
+                    format!("XML document of {} bytes", text.len())
                 });
             }
-            Event::XmlDocument(s) => self.leaf(span, tagged(k::XMLDOC, s.into()), None, || {
-                format!("XML document of {} bytes", s.len())
-            }),
             Event::Date { millis, slot } => self.leaf(
                 span,
                 tagged(k::DATE, date(millis)),
