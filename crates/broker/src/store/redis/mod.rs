@@ -21,7 +21,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::AsyncCommands;
 
 use super::api::{
-    Appended, Create, DrainBudget, Drained, MessageStore, Opened, Pending, Retention,
+    Appended, Create, DrainBudget, DrainScope, Drained, MessageStore, Opened, Pending, Retention,
 };
 use crate::connection::{Connection, ConnectionUpdate};
 use crate::error::StoreError;
@@ -375,9 +375,17 @@ impl MessageStore for RedisStore {
     async fn take_pending(
         &self,
         connection_id: &str,
+        scope: &DrainScope,
         now_ms: u64,
         budget: DrainBudget,
     ) -> Result<Drained, StoreError> {
+        let (scoped, dest, client) = match scope {
+            DrainScope::All => ("0", "", ""),
+            DrainScope::Consumer {
+                destination,
+                client_id,
+            } => ("1", destination.as_str(), client_id.as_str()),
+        };
         let reply: Option<TakeReply> = self
             .scripts
             .take
@@ -386,6 +394,9 @@ impl MessageStore for RedisStore {
             .arg(now_ms)
             .arg(lua_count(budget.max_messages))
             .arg(lua_count(budget.max_bytes))
+            .arg(scoped)
+            .arg(dest)
+            .arg(client)
             .invoke_async(&mut self.conn())
             .await
             .map_err(|e| redis_error("take pending", e))?;
