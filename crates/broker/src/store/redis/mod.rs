@@ -30,7 +30,7 @@ use crate::selector::Selector;
 use crate::subscription::{SubscribeOutcome, Subscription, SubscriptionKey, Unsubscribe};
 use crate::subtopic::Subtopic;
 use codec::Decoded;
-use scripts::{escape_glob, lua_count, Scripts, TakeReply};
+use scripts::{escape_glob, lua_count, take_scope_args, Scripts, TakeReply};
 
 /// Redis keeps a message this much longer than its TTL. The broker drops
 /// expired messages by its own clock (at drain and purge); Redis's expiry
@@ -379,13 +379,7 @@ impl MessageStore for RedisStore {
         now_ms: u64,
         budget: DrainBudget,
     ) -> Result<Drained, StoreError> {
-        let (scoped, dest, client) = match scope {
-            DrainScope::All => ("0", "", ""),
-            DrainScope::Consumer {
-                destination,
-                client_id,
-            } => ("1", destination.as_str(), client_id.as_str()),
-        };
+        let (scoped, dest, client) = take_scope_args(scope);
         let reply: Option<TakeReply> = self
             .scripts
             .take

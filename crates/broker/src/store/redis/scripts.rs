@@ -27,6 +27,8 @@
 
 use redis::Script;
 
+use super::super::api::DrainScope;
+
 /// Helpers shared by every script.
 const PRELUDE: &str = r#"
 local P = ARGV[1]
@@ -371,6 +373,17 @@ pub(super) fn escape_glob(s: &str) -> String {
         out.push(ch);
     }
     out
+}
+
+/// The take script's scope arguments: scoped ('1' or '0'), dest, client.
+pub(super) fn take_scope_args(scope: &DrainScope) -> (&'static str, &str, &str) {
+    match scope {
+        DrainScope::All => ("0", "", ""),
+        DrainScope::Consumer {
+            destination,
+            client_id,
+        } => ("1", destination.as_str(), client_id.as_str()),
+    }
 }
 
 /// The reply of the take script: filters, per-subscription results,
