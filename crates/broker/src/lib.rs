@@ -53,8 +53,8 @@ pub use selector::{HeaderSource, Selector, SelectorError, SelectorErrorKind};
 #[cfg(feature = "redis")]
 pub use store::RedisStore;
 pub use store::{
-    AnyStore, Appended, Create, DrainBudget, Drained, MemoryStore, MessageStore, Opened, Pending,
-    Retention,
+    AnyStore, Appended, Create, DrainBudget, DrainScope, Drained, MemoryStore, MessageStore,
+    Opened, Pending, Retention,
 };
 pub use subscription::{
     SubscribeOutcome, Subscription, SubscriptionFilter, SubscriptionKey, Unsubscribe,

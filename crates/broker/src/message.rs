@@ -43,8 +43,11 @@ pub struct Message {
     pub id: String,
     /// Destination id.
     pub destination: String,
-    /// Subtopic (`DSSubtopic`), without wildcards. Empty means none.
-    pub subtopic: Option<String>,
+    /// Subtopics (`DSSubtopic`), without wildcards; empty means none.
+    /// A `MultiTopicProducer` sends several: the message then reaches each
+    /// consumer once when any of them matches (BlazeDS collects the
+    /// recipients of every subtopic into one set).
+    pub subtopics: Vec<String>,
     /// Headers that selectors are evaluated against (scalars: strings,
     /// numbers, booleans, null).
     pub headers: HashMap<String, Value>,
@@ -69,7 +72,7 @@ impl Message {
         Message {
             id: uuid::Uuid::new_v4().to_string().to_uppercase(),
             destination: destination.into(),
-            subtopic: None,
+            subtopics: Vec::new(),
             headers: HashMap::new(),
             timestamp_ms: 0,
             ttl_ms: 0,
@@ -85,9 +88,19 @@ impl Message {
         self
     }
 
-    /// Sets the subtopic.
+    /// Sets the one subtopic.
     pub fn with_subtopic(mut self, subtopic: impl Into<String>) -> Self {
-        self.subtopic = Some(subtopic.into());
+        self.subtopics = vec![subtopic.into()];
+        self
+    }
+
+    /// Sets several subtopics (a `MultiTopicProducer`'s send).
+    pub fn with_subtopics<I, T>(mut self, subtopics: I) -> Self
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<String>,
+    {
+        self.subtopics = subtopics.into_iter().map(Into::into).collect();
         self
     }
 
@@ -128,12 +141,12 @@ impl Message {
         let strings = [
             Some(self.id.as_str()),
             Some(self.destination.as_str()),
-            self.subtopic.as_deref(),
             self.sender.as_deref(),
             self.target_client_id.as_deref(),
         ]
         .into_iter()
         .flatten()
+        .chain(self.subtopics.iter().map(String::as_str))
         .map(str::len)
         .fold(0usize, usize::saturating_add);
         let headers = self
@@ -141,8 +154,14 @@ impl Message {
             .iter()
             .map(|(k, v)| k.len().saturating_add(size::value_size(v)))
             .fold(0usize, usize::saturating_add);
+        // Each subtopic is a `String` of its own besides its bytes.
+        let subtopic_overhead = self
+            .subtopics
+            .len()
+            .saturating_mul(std::mem::size_of::<String>());
         size::ENVELOPE_OVERHEAD
             .saturating_add(strings)
+            .saturating_add(subtopic_overhead)
             .saturating_add(headers)
             .saturating_add(size::value_size(self.payload.value()))
     }

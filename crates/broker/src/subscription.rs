@@ -57,17 +57,16 @@ impl SubscriptionFilter {
     }
 
     /// Whether the message with sequence number `seq` passes this filter.
-    /// Either both the filter and the message have a subtopic (and they
-    /// match) or neither has; then the selector must be TRUE, reading
-    /// string headers of up to `max_header_bytes`.
+    /// Either the filter has a subtopic and one of the message's subtopics
+    /// matches it, or neither has any; then the selector must be TRUE,
+    /// reading string headers of up to `max_header_bytes`.
     pub fn accepts(&self, seq: u64, message: &Message, max_header_bytes: usize) -> bool {
         if seq <= self.since_seq {
             return false;
         }
-        let subtopic_ok = match (&self.subtopic, message.subtopic.as_deref()) {
-            (None, None) => true,
-            (Some(pattern), Some(s)) => pattern.matches_str(s),
-            _ => false,
+        let subtopic_ok = match &self.subtopic {
+            None => message.subtopics.is_empty(),
+            Some(pattern) => message.subtopics.iter().any(|s| pattern.matches_str(s)),
         };
         subtopic_ok
             && self

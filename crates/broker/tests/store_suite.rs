@@ -28,6 +28,8 @@ macro_rules! store_suite {
             unsubscribe,
             multiple_consumers_on_one_connection,
             multi_filter_consumer_gets_each_message_once,
+            multi_subtopic_publish_reaches_each_consumer_once,
+            receive_drains_one_consumer_only,
             connection_expiry,
             connections_are_limited,
             connection_attributes_and_principal,

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use tokio::time::Instant;
 
 use crate::error::BrokerError;
-use crate::store::{DrainBudget, Drained, MessageStore, Pending};
+use crate::store::{DrainBudget, DrainScope, Drained, MessageStore, Pending};
 
 use super::outcome::{Delivery, IfUnsubscribed};
 use super::Broker;
@@ -25,18 +25,43 @@ impl<S: MessageStore> Broker<S> {
         connection_id: &str,
         budget: DrainBudget,
     ) -> Result<Vec<Delivery>, BrokerError> {
-        Ok(self.drain(connection_id, budget).await?.0)
+        Ok(self.drain(connection_id, &DrainScope::All, budget).await?.0)
     }
 
-    /// [`Broker::poll`], also returning how many log entries the store
-    /// handed out (before filtering).
+    /// [`Broker::poll`] for one consumer only (`Consumer.receive()`): the
+    /// new deliveries of consumer `client_id` of `connection_id` on
+    /// `destination`; what is pending for the connection's other consumers
+    /// stays for them. Fails with [`BrokerError::NotSubscribed`] when that
+    /// consumer holds no subscription there.
+    pub async fn receive(
+        &self,
+        connection_id: &str,
+        destination: &str,
+        client_id: &str,
+        budget: DrainBudget,
+    ) -> Result<Vec<Delivery>, BrokerError> {
+        let scope = DrainScope::Consumer {
+            destination: destination.to_owned(),
+            client_id: client_id.to_owned(),
+        };
+        Ok(self.drain(connection_id, &scope, budget).await?.0)
+    }
+
+    /// Drains the subscriptions of `connection_id` in `scope`, also
+    /// returning how many log entries the store handed out (before
+    /// filtering).
     async fn drain(
         &self,
         connection_id: &str,
+        scope: &DrainScope,
         budget: DrainBudget,
     ) -> Result<(Vec<Delivery>, usize), BrokerError> {
         let now = self.now_ms();
-        let pending = match self.store.take_pending(connection_id, now, budget).await? {
+        let pending = match self
+            .store
+            .take_pending(connection_id, scope, now, budget)
+            .await?
+        {
             Drained::Pending(p) => p,
             Drained::NotConnected => {
                 return Err(BrokerError::NotConnected(connection_id.to_owned()))
@@ -131,12 +156,13 @@ impl<S: MessageStore> Broker<S> {
             // Register before checking, so a publish racing this check
             // either is seen by it or wakes the registration.
             let registration = self.hub.register(connection_id, destinations);
-            let (deliveries, taken) = match self.drain(connection_id, budget).await {
-                Err(BrokerError::NotSubscribed(_)) if unsubscribed == IfUnsubscribed::Wait => {
-                    (Vec::new(), 0)
-                }
-                other => other?,
-            };
+            let (deliveries, taken) =
+                match self.drain(connection_id, &DrainScope::All, budget).await {
+                    Err(BrokerError::NotSubscribed(_)) if unsubscribed == IfUnsubscribed::Wait => {
+                        (Vec::new(), 0)
+                    }
+                    other => other?,
+                };
             if !deliveries.is_empty() {
                 return Ok(deliveries);
             }

@@ -1,5 +1,6 @@
 //! Publishing: a message into its destination's log, and the wake-ups.
 
+use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -14,18 +15,19 @@ use super::outcome::Published;
 use super::Broker;
 
 impl<S: MessageStore> Broker<S> {
-    /// Publishes a message: validates destination and subtopic, stamps the
+    /// Publishes a message: validates destination and subtopics, stamps the
     /// timestamp and TTL, stores it, then wakes waiting polls.
     pub async fn publish_message(&self, mut message: Message) -> Result<Published, BrokerError> {
         let dest = self.destination(&message.destination)?;
-        if message.subtopic.as_deref() == Some("") {
-            message.subtopic = None;
-        }
-        if let Some(st) =
-            self.parse_subtopic(&message.destination, dest, message.subtopic.as_deref())?
-        {
-            if st.has_wildcard() {
-                return Err(BrokerError::WildcardPublish(st.to_string()));
+        // BlazeDS skips empty subtopics; a repeated one reaches nobody twice.
+        message.subtopics.retain(|s| !s.is_empty());
+        let mut seen = HashSet::with_capacity(message.subtopics.len());
+        message.subtopics.retain(|s| seen.insert(s.clone()));
+        for s in &message.subtopics {
+            if let Some(st) = self.parse_subtopic(&message.destination, dest, Some(s))? {
+                if st.has_wildcard() {
+                    return Err(BrokerError::WildcardPublish(st.to_string()));
+                }
             }
         }
         message.timestamp_ms = self.now_ms();
@@ -75,7 +77,7 @@ impl<S: MessageStore> Broker<S> {
         K: Into<String>,
     {
         let mut message = Message::new(destination, Payload::Body(body));
-        message.subtopic = subtopic.map(str::to_owned);
+        message.subtopics = subtopic.map(str::to_owned).into_iter().collect();
         message.headers = headers.into_iter().map(|(k, v)| (k.into(), v)).collect();
         self.publish_message(message).await
     }

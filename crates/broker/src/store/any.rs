@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use super::api::{Appended, Create, DrainBudget, Drained, MessageStore, Opened, Retention};
+use super::api::{
+    Appended, Create, DrainBudget, DrainScope, Drained, MessageStore, Opened, Retention,
+};
 use super::memory::MemoryStore;
 #[cfg(feature = "redis")]
 use super::redis::RedisStore;
@@ -117,10 +119,11 @@ impl MessageStore for AnyStore {
     async fn take_pending(
         &self,
         connection_id: &str,
+        scope: &DrainScope,
         now_ms: u64,
         budget: DrainBudget,
     ) -> Result<Drained, StoreError> {
-        delegate!(self, s => s.take_pending(connection_id, now_ms, budget))
+        delegate!(self, s => s.take_pending(connection_id, scope, now_ms, budget))
     }
 
     async fn purge(&self, now_ms: u64) -> Result<usize, StoreError> {

@@ -63,13 +63,42 @@ impl Default for DrainBudget {
     }
 }
 
+/// Which subscriptions of a connection a drain takes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum DrainScope {
+    /// Every subscription of the connection: a FlexClient-wide poll.
+    #[default]
+    All,
+    /// One consumer's subscription only (`Consumer.receive()`); the
+    /// connection's other consumers keep what is pending for them.
+    Consumer {
+        /// The destination it subscribed to.
+        destination: String,
+        /// The consumer's client id.
+        client_id: String,
+    },
+}
+
+impl DrainScope {
+    /// Whether the subscription `key` of the draining connection is in scope.
+    pub fn includes(&self, key: &SubscriptionKey) -> bool {
+        match self {
+            DrainScope::All => true,
+            DrainScope::Consumer {
+                destination,
+                client_id,
+            } => key.destination == *destination && key.client_id == *client_id,
+        }
+    }
+}
+
 /// What a drain found.
 #[derive(Debug, Clone)]
 pub enum Drained {
     /// No connection has this id.
     NotConnected,
-    /// The connection exists and holds no subscription (checked in the
-    /// same atomic step as the drain).
+    /// The connection exists and holds no subscription in the drain's
+    /// [`DrainScope`] (checked in the same atomic step as the drain).
     NotSubscribed,
     /// The entries handed out, per subscription with something new.
     Pending(Vec<Pending>),
@@ -196,11 +225,13 @@ pub trait MessageStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Appended, StoreError>> + Send;
 
     /// Hands out, in global append order and within `budget`, the entries
-    /// after each subscription's cursor, and advances each cursor past
-    /// what it handed out only; records a poll (and activity) at `now_ms`.
+    /// after the cursor of each subscription in `scope`, and advances each
+    /// of those cursors past what it handed out only; records a poll (and
+    /// activity) at `now_ms`.
     fn take_pending(
         &self,
         connection_id: &str,
+        scope: &DrainScope,
         now_ms: u64,
         budget: DrainBudget,
     ) -> impl Future<Output = Result<Drained, StoreError>> + Send;

@@ -50,5 +50,7 @@ mod redis;
 #[cfg(feature = "redis")]
 pub use self::redis::{RedisStore, EXPIRY_GRACE};
 pub use any::AnyStore;
-pub use api::{Appended, Create, DrainBudget, Drained, MessageStore, Opened, Pending, Retention};
+pub use api::{
+    Appended, Create, DrainBudget, DrainScope, Drained, MessageStore, Opened, Pending, Retention,
+};
 pub use memory::MemoryStore;

@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use flexgate_amf::Registry;
 use flexgate_broker::{
-    Appended, Connection, ConnectionUpdate, Create, DrainBudget, Drained, MessageStore, Opened,
-    RedisStore, Retention, Selector, StoreError, SubscribeOutcome, Subscription, SubscriptionKey,
-    Subtopic, Unsubscribe,
+    Appended, Connection, ConnectionUpdate, Create, DrainBudget, DrainScope, Drained, MessageStore,
+    Opened, RedisStore, Retention, Selector, StoreError, SubscribeOutcome, Subscription,
+    SubscriptionKey, Subtopic, Unsubscribe,
 };
 use flexgate_testkit::redis::KeyCleanup;
 
@@ -197,11 +197,13 @@ impl MessageStore for PausedClockRedis {
     async fn take_pending(
         &self,
         connection_id: &str,
+        scope: &DrainScope,
         now_ms: u64,
         budget: DrainBudget,
     ) -> Result<Drained, StoreError> {
         let id = connection_id.to_owned();
-        self.run(|s| async move { s.take_pending(&id, now_ms, budget).await })
+        let scope = scope.clone();
+        self.run(|s| async move { s.take_pending(&id, &scope, now_ms, budget).await })
     }
 
     async fn purge(&self, now_ms: u64) -> Result<usize, StoreError> {

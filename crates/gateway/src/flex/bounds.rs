@@ -7,6 +7,7 @@
 
 use crate::config::Limits;
 use flexgate_amf::Value;
+use flexgate_messages::convert::list_items;
 use flexgate_messages::headers as h;
 use flexgate_messages::{Fault, FaultCode, Message};
 
@@ -31,9 +32,15 @@ pub(crate) fn check(limits: &Limits, m: &Message) -> Result<(), Fault> {
         base.headers.get_str(h::DS_SUBTOPIC),
         subtopics,
     )?;
+    // A MultiTopicProducer's list: each entry is a subtopic.
+    if let Some(entries) = base.headers.get(h::DS_SUBTOPIC).and_then(list_items) {
+        for entry in entries.iter().filter_map(Value::as_str) {
+            bound(h::DS_SUBTOPIC, Some(entry), subtopics)?;
+        }
+    }
     for name in [h::DS_ADD_SUB, h::DS_REM_SUB] {
-        if let Some(Value::Array(entries)) = base.headers.get(name) {
-            for entry in entries.dense.iter().filter_map(Value::as_str) {
+        if let Some(entries) = base.headers.get(name).and_then(list_items) {
+            for entry in entries.iter().filter_map(Value::as_str) {
                 let subtopic = entry.split(h::SUBTOPIC_SEPARATOR).next();
                 bound(name, subtopic, subtopics)?;
             }
@@ -84,6 +91,21 @@ fn bound(field: &str, value: Option<&str>, max: usize) -> Result<(), Fault> {
 mod tests {
     use super::*;
     use flexgate_messages::AsyncMessage;
+
+    #[test]
+    fn each_subtopic_of_a_list_is_bounded() {
+        let limits = Limits::default();
+        let long = "s".repeat(limits.max_subtopic_bytes + 1);
+        let mut m = AsyncMessage::default();
+        let list = flexgate_messages::ArrayCollection::from_items(vec!["a".into(), long.into()]);
+        m.base.headers.set(h::DS_SUBTOPIC, list.into_value());
+        let fault = check(&limits, &Message::Async(m)).expect_err("too long");
+        assert!(
+            fault.string.starts_with("DSSubtopic is"),
+            "{}",
+            fault.string
+        );
+    }
 
     #[test]
     fn oversized_fields_are_named_and_cut() {

@@ -30,8 +30,16 @@ pub(crate) fn delivered_message(d: &Delivery) -> Message {
             for (k, v) in &m.headers {
                 a.base.headers.set(k.as_str(), v.clone());
             }
-            if let Some(st) = &m.subtopic {
-                a.base.headers.set(h::DS_SUBTOPIC, st.as_str());
+            // As a producer would have sent it: one string, or an array.
+            match m.subtopics.as_slice() {
+                [] => {}
+                [one] => {
+                    a.base.headers.set(h::DS_SUBTOPIC, one.as_str());
+                }
+                many => {
+                    let list = many.iter().map(|s| Value::from(s.as_str())).collect();
+                    a.base.headers.set(h::DS_SUBTOPIC, Value::array(list));
+                }
             }
             a
         }

@@ -39,6 +39,16 @@ pub(crate) fn not_subscribed(endpoint: &str) -> Fault {
     )
 }
 
+/// BlazeDS's fault for a `Consumer.receive()` poll from a consumer that
+/// holds no subscription to the destination (MessageService,
+/// errors.properties 10551).
+pub(crate) fn not_subscribed_to(destination: &str) -> Fault {
+    Fault::new(
+        FaultCode::NotSubscribed,
+        format!("Not subscribed to destination '{destination}'."),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ use crate::request::RequestContext;
 use crate::state::{uses_small_messages, State, WaitRefused};
 use flexgate_amf::Value;
 use flexgate_broker::{Connection, IfUnsubscribed, Payload};
+use flexgate_messages::convert::list_items;
 use flexgate_messages::headers as h;
 use flexgate_messages::{uid, AsyncMessage, Fault, FaultCode, Form, Message};
 use std::time::Duration;
@@ -154,21 +155,54 @@ fn consumer_id(request: &Message, reply: &mut Message) -> String {
     }
 }
 
-/// `DSAddSub`/`DSRemSub` entries: `subtopic_;_selector`, each part optional.
+/// `DSAddSub`/`DSRemSub` entries (an array or ArrayCollection of strings),
+/// read as [`sub_spec`] reads each.
 fn sub_specs(request: &Message, header: &str) -> Vec<Spec> {
-    let Some(Value::Array(entries)) = request.header(header) else {
+    let Some(entries) = request.header(header).and_then(list_items) else {
         return Vec::new();
     };
-    let part = |s: &str| (!s.is_empty()).then(|| s.to_owned());
     entries
-        .dense
         .iter()
         .filter_map(Value::as_str)
-        .map(|e| match e.split_once(h::SUBTOPIC_SEPARATOR) {
-            Some((subtopic, selector)) => (part(subtopic), part(selector)),
-            None => (part(e), None),
-        })
+        .filter_map(sub_spec)
         .collect()
+}
+
+/// One entry, `subtopic_;_selector[_;_maxFrequency]` as
+/// MultiTopicConsumer writes it (`""` for a null part): the subtopic ends
+/// at the first separator, the selector at the next. maxFrequency is not
+/// used (flexgate does not throttle per subscription), and never ends up
+/// in the selector. An entry without a separator is ignored, as BlazeDS
+/// ignores it.
+fn sub_spec(entry: &str) -> Option<Spec> {
+    let part = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    let (subtopic, rest) = entry.split_once(h::SUBTOPIC_SEPARATOR)?;
+    let selector = rest
+        .split_once(h::SUBTOPIC_SEPARATOR)
+        .map_or(rest, |(selector, _max_frequency)| selector);
+    Some((part(subtopic), part(selector)))
+}
+
+/// A producer's `DSSubtopic`: one string, or (MultiTopicProducer) an
+/// array or ArrayCollection of them. `None` when it is a list without a
+/// usable entry: BlazeDS routes such a message to nobody.
+fn producer_subtopics(header: Option<&Value>) -> Option<Vec<String>> {
+    let Some(value) = header else {
+        return Some(Vec::new());
+    };
+    if let Some(one) = value.as_str() {
+        return Some(vec![one.to_owned()]);
+    }
+    let Some(items) = list_items(value) else {
+        return Some(Vec::new());
+    };
+    let many: Vec<String> = items
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    (!many.is_empty()).then_some(many)
 }
 
 /// The Flex client a POLL names, looked up and never created: a `DSId`
@@ -303,9 +337,10 @@ pub(super) async fn publish(
     if let Some(id) = &base.message_id {
         out = out.with_id(id.as_str());
     }
-    if let Some(st) = base.headers.get_str(h::DS_SUBTOPIC) {
-        out = out.with_subtopic(st);
-    }
+    let Some(subtopics) = producer_subtopics(base.headers.get(h::DS_SUBTOPIC)) else {
+        return Ok(acknowledged(ack(request), client));
+    };
+    out = out.with_subtopics(subtopics);
     if let Some(target) = base.headers.get_str(h::DS_DST_CLIENT_ID) {
         out = out.with_target(target);
     }

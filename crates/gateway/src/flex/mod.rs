@@ -4,6 +4,7 @@
 //!
 //! * [`client`]: the Flex client of a request; ping, login, logout, disconnect.
 //! * [`messaging`]: subscribe, unsubscribe, multi-subscribe, poll, publish.
+//! * [`receive`]: `Consumer.receive()`, a poll for one consumer.
 //! * [`remoting`]: RemotingMessage calls (and legacy NetConnection calls).
 //! * [`access`]: destination, channel and role checks, in one place.
 //! * [`fault`]: broker failures as Flex faults, in one place.
@@ -15,6 +16,7 @@ mod client;
 pub(crate) mod delivery;
 pub(crate) mod fault;
 mod messaging;
+mod receive;
 pub(crate) mod remoting;
 mod reply;
 
@@ -61,9 +63,12 @@ pub(crate) async fn handle(state: &State, ctx: &RequestContext<'_>, request: Mes
     }
 }
 
-/// A POLL command (answered without `client::connect`, see [`handle`]).
+/// A FlexClient-wide POLL command (answered without `client::connect`,
+/// see [`handle`]); a poll naming a consumer is `Consumer.receive()`,
+/// which BlazeDS's MessageService serves like any other command.
 fn is_poll(request: &Message) -> bool {
     matches!(request, Message::Command(c) if c.operation == CommandOperation::Poll)
+        && receive::receiving_consumer(request).is_none()
 }
 
 /// Names the operation and destination on the request's span.
@@ -109,8 +114,11 @@ async fn route(
             CommandOperation::MultiSubscribe => {
                 messaging::multi_subscribe(state, ctx, request, client).await
             }
-            // Looks its client up itself; `handle` sends polls there first.
-            CommandOperation::Poll => messaging::poll(state, ctx, request).await,
+            CommandOperation::Poll => match receive::receiving_consumer(request) {
+                Some(consumer) => receive::receive(state, ctx, request, client, consumer).await,
+                // Looks its client up itself; `handle` sends these there first.
+                None => messaging::poll(state, ctx, request).await,
+            },
             // Acknowledged and otherwise ignored, as BlazeDS does.
             CommandOperation::TriggerConnect
             | CommandOperation::ClientSync

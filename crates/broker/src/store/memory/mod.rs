@@ -8,7 +8,7 @@ mod state;
 mod tests;
 
 use super::api::{
-    Appended, Create, DrainBudget, Drained, MessageStore, Opened, Pending, Retention,
+    Appended, Create, DrainBudget, DrainScope, Drained, MessageStore, Opened, Pending, Retention,
 };
 use crate::connection::{Connection, ConnectionUpdate};
 use crate::error::StoreError;
@@ -277,6 +277,7 @@ impl MessageStore for MemoryStore {
     async fn take_pending(
         &self,
         connection_id: &str,
+        scope: &DrainScope,
         now_ms: u64,
         budget: DrainBudget,
     ) -> Result<Drained, StoreError> {
@@ -287,14 +288,14 @@ impl MessageStore for MemoryStore {
         };
         conn.connection.last_polled_ms = now_ms;
         conn.connection.apply(ConnectionUpdate::Touch { now_ms });
-        if conn.consumers.is_empty() {
+        if !conn.consumers.iter().any(|key| scope.includes(key)) {
             return Ok(Drained::NotSubscribed);
         }
         // Per subscription (in key order): the first `max_messages` entries
         // after its cursor; then all of them merged by global order.
         let mut subs: Vec<SubDrain<'_>> = Vec::with_capacity(conn.consumers.len());
         let mut candidates: Vec<Candidate> = Vec::new();
-        for key in &conn.consumers {
+        for key in conn.consumers.iter().filter(|key| scope.includes(key)) {
             let (Some(entry), Some(log)) =
                 (st.subscriptions.get(key), st.logs.get(&key.destination))
             else {

@@ -20,7 +20,7 @@ async fn append(s: &MemoryStore, message: Arc<Message>) -> u64 {
 
 async fn take(s: &MemoryStore, now_ms: u64) -> Vec<Pending> {
     match s
-        .take_pending("c", now_ms, DrainBudget::default())
+        .take_pending("c", &DrainScope::All, now_ms, DrainBudget::default())
         .await
         .unwrap()
     {

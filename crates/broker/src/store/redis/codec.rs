@@ -49,7 +49,7 @@ pub(crate) fn encode_message(m: &Message) -> Result<Vec<u8>, StoreError> {
     let envelope = Object::anonymous([
         (field::ID, Value::from(m.id.as_str())),
         (field::DESTINATION, Value::from(m.destination.as_str())),
-        (field::SUBTOPIC, opt_str(m.subtopic.as_deref())),
+        (field::SUBTOPIC, subtopics_value(&m.subtopics)),
         (field::HEADERS, Value::from(headers)),
         (field::TIMESTAMP, Value::Number(m.timestamp_ms as f64)),
         (field::TTL, Value::Number(m.ttl_ms as f64)),
@@ -60,6 +60,32 @@ pub(crate) fn encode_message(m: &Message) -> Result<Vec<u8>, StoreError> {
     ]);
     flexgate_amf::to_amf3(&Value::from(envelope))
         .map_err(|e| StoreError::with_source("cannot encode a message for Redis", e))
+}
+
+/// One subtopic as a string (what envelopes held before multi-subtopic
+/// sends, so older entries still decode), several as an array.
+fn subtopics_value(subtopics: &[String]) -> Value {
+    match subtopics {
+        [] => Value::Null,
+        [one] => Value::from(one.as_str()),
+        many => Value::array(many.iter().map(|s| Value::from(s.as_str())).collect()),
+    }
+}
+
+/// Reads what [`subtopics_value`] wrote.
+fn get_subtopics(o: &Object) -> Result<Vec<String>, StoreError> {
+    match o.get(field::SUBTOPIC) {
+        Some(Value::Array(a)) => a
+            .dense
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| malformed(field::SUBTOPIC))
+            })
+            .collect(),
+        _ => Ok(get_str(o, field::SUBTOPIC)?.into_iter().collect()),
+    }
 }
 
 fn malformed(what: &str) -> StoreError {
@@ -111,7 +137,7 @@ pub(crate) fn decode_message(bytes: Bytes, registry: &Registry) -> Result<Messag
         id: get_str(o, field::ID)?.ok_or_else(|| malformed(field::ID))?,
         destination: get_str(o, field::DESTINATION)?
             .ok_or_else(|| malformed(field::DESTINATION))?,
-        subtopic: get_str(o, field::SUBTOPIC)?,
+        subtopics: get_subtopics(o)?,
         headers,
         timestamp_ms: get_u64(o, field::TIMESTAMP)?,
         ttl_ms: get_u64(o, field::TTL)?,
@@ -247,6 +273,16 @@ mod tests {
         let bytes = encode_message(&m).unwrap();
         let back = decode_message(Bytes::from(bytes), Registry::empty()).unwrap();
         assert_eq!(back, m);
+    }
+
+    #[test]
+    fn several_subtopics_round_trip() {
+        for subtopics in [vec![], vec!["a"], vec!["a", "b.c"]] {
+            let m = Message::new("chat", Payload::Body(Value::Null)).with_subtopics(subtopics);
+            let bytes = encode_message(&m).unwrap();
+            let back = decode_message(Bytes::from(bytes), Registry::empty()).unwrap();
+            assert_eq!(back.subtopics, m.subtopics);
+        }
     }
 
     #[test]

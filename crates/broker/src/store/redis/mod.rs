@@ -21,7 +21,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::AsyncCommands;
 
 use super::api::{
-    Appended, Create, DrainBudget, Drained, MessageStore, Opened, Pending, Retention,
+    Appended, Create, DrainBudget, DrainScope, Drained, MessageStore, Opened, Pending, Retention,
 };
 use crate::connection::{Connection, ConnectionUpdate};
 use crate::error::StoreError;
@@ -30,7 +30,7 @@ use crate::selector::Selector;
 use crate::subscription::{SubscribeOutcome, Subscription, SubscriptionKey, Unsubscribe};
 use crate::subtopic::Subtopic;
 use codec::Decoded;
-use scripts::{escape_glob, lua_count, Scripts, TakeReply};
+use scripts::{escape_glob, lua_count, take_scope_args, Scripts, TakeReply};
 
 /// Redis keeps a message this much longer than its TTL. The broker drops
 /// expired messages by its own clock (at drain and purge); Redis's expiry
@@ -375,9 +375,11 @@ impl MessageStore for RedisStore {
     async fn take_pending(
         &self,
         connection_id: &str,
+        scope: &DrainScope,
         now_ms: u64,
         budget: DrainBudget,
     ) -> Result<Drained, StoreError> {
+        let (scoped, dest, client) = take_scope_args(scope);
         let reply: Option<TakeReply> = self
             .scripts
             .take
@@ -386,6 +388,9 @@ impl MessageStore for RedisStore {
             .arg(now_ms)
             .arg(lua_count(budget.max_messages))
             .arg(lua_count(budget.max_bytes))
+            .arg(scoped)
+            .arg(dest)
+            .arg(client)
             .invoke_async(&mut self.conn())
             .await
             .map_err(|e| redis_error("take pending", e))?;

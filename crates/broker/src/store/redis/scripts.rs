@@ -27,6 +27,8 @@
 
 use redis::Script;
 
+use super::super::api::DrainScope;
+
 /// Helpers shared by every script.
 const PRELUDE: &str = r#"
 local P = ARGV[1]
@@ -210,10 +212,11 @@ end
 return {seq, dropped}
 "#;
 
-/// ARGV: P, conn, now, max_messages, max_bytes. Returns nil when the
-/// connection does not exist, else `{filters (HGETALL), {{dest, client,
-/// missed, {seq...}}...}, {{dest, seq, envelope}...}}` (no filters: no
-/// subscriptions). Entries after each cursor are handed out in global
+/// ARGV: P, conn, now, max_messages, max_bytes, scoped ('1' or '0'),
+/// dest, client (one consumer's subscription only when scoped). Returns
+/// nil when the connection does not exist, else `{filters in scope
+/// (HGETALL pairs), {{dest, client, missed, {seq...}}...}, {{dest, seq,
+/// envelope}...}}` (no filters: no subscriptions in scope). Entries after each cursor are handed out in global
 /// append order until the budget is spent (the first always fits); each
 /// cursor moves past what was handed out only, or to the log's end when
 /// its subscription got everything. Each envelope is sent once however
@@ -226,13 +229,19 @@ local c = P .. 'c:' .. id
 if redis.call('EXISTS', c) == 0 then return false end
 redis.call('HSET', c, 'lp', ARGV[3])
 touch(id, now)
-local filters = redis.call('HGETALL', P .. 's:' .. id)
-local seen, subs, cands = {}, {}, {}
-for i = 1, #filters, 2 do
-  local dest, pos = ns_read(filters[i], 1)
-  local client = ns_read(filters[i], pos)
+local scoped, sdest, sclient = ARGV[6] == '1', ARGV[7], ARGV[8]
+local all = redis.call('HGETALL', P .. 's:' .. id)
+local filters, seen, subs, cands = {}, {}, {}, {}
+for i = 1, #all, 2 do
+  local dest, pos = ns_read(all[i], 1)
+  local client = ns_read(all[i], pos)
   local sub = ns(dest) .. ns(client)
-  if not seen[sub] then
+  local wanted = not scoped or (dest == sdest and client == sclient)
+  if wanted then
+    table.insert(filters, all[i])
+    table.insert(filters, all[i + 1])
+  end
+  if wanted and not seen[sub] then
     seen[sub] = true
     local k = P .. 'k:' .. dest
     local member = ns(id) .. ns(client)
@@ -364,6 +373,17 @@ pub(super) fn escape_glob(s: &str) -> String {
         out.push(ch);
     }
     out
+}
+
+/// The take script's scope arguments: scoped ('1' or '0'), dest, client.
+pub(super) fn take_scope_args(scope: &DrainScope) -> (&'static str, &str, &str) {
+    match scope {
+        DrainScope::All => ("0", "", ""),
+        DrainScope::Consumer {
+            destination,
+            client_id,
+        } => ("1", destination.as_str(), client_id.as_str()),
+    }
 }
 
 /// The reply of the take script: filters, per-subscription results,

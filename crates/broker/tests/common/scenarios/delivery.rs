@@ -157,7 +157,7 @@ pub(crate) async fn server_side_publish<S: MessageStore>(store: S) {
     assert_eq!(ds.len(), 1);
     assert_eq!(ds[0].message.id, published.message.id);
     assert_eq!(ds[0].message.payload, Payload::Body(Value::Number(42.0)));
-    assert_eq!(ds[0].message.subtopic.as_deref(), Some("prices.nasdaq"));
+    assert_eq!(ds[0].message.subtopics, ["prices.nasdaq"]);
     assert_eq!(ds[0].message.ttl_ms, 30_000);
 }
 

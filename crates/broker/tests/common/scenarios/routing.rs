@@ -28,7 +28,7 @@ pub(crate) async fn subtopic_routing<S: MessageStore>(store: S) {
         (Some("other"), "other"),
     ] {
         let mut m = msg("chat", body);
-        m.subtopic = sub.map(str::to_owned);
+        m.subtopics = sub.map(str::to_owned).into_iter().collect();
         b.publish_message(m).await.unwrap();
     }
     let ds = b.poll(&c.id, DrainBudget::default()).await.unwrap();

@@ -116,3 +116,94 @@ pub(crate) async fn multi_filter_consumer_gets_each_message_once<S: MessageStore
     );
     assert_eq!(b.subscriptions("c").await.unwrap().len(), 1);
 }
+
+/// A message sent to several subtopics (MultiTopicProducer) reaches each
+/// consumer once, whichever and however many of its filters match.
+pub(crate) async fn multi_subtopic_publish_reaches_each_consumer_once<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "both", "chat", Some("a"), None)
+        .await
+        .unwrap();
+    b.subscribe("c", "both", "chat", Some("b"), None)
+        .await
+        .unwrap();
+    b.subscribe("c", "b-only", "chat", Some("b"), None)
+        .await
+        .unwrap();
+    b.subscribe("c", "wild", "chat", Some("a.*"), None)
+        .await
+        .unwrap();
+    b.subscribe("c", "other", "chat", Some("c"), None)
+        .await
+        .unwrap();
+    b.subscribe("c", "none", "chat", None, None).await.unwrap();
+    b.publish_message(msg("chat", "fan").with_subtopics(["a", "b", "a.x", "", "b"]))
+        .await
+        .unwrap();
+    let ds = b.poll("c", DrainBudget::default()).await.unwrap();
+    let mut got: Vec<&str> = ds.iter().map(|d| d.client_id.as_str()).collect();
+    got.sort_unstable();
+    assert_eq!(got, ["b-only", "both", "wild"]);
+    assert_eq!(ds[0].message.subtopics, ["a", "b", "a.x"]);
+    // Each entry is checked as a producer subtopic.
+    assert!(matches!(
+        b.publish_message(msg("chat", "x").with_subtopics(["a", "b.*"]))
+            .await,
+        Err(BrokerError::WildcardPublish(_))
+    ));
+}
+
+/// `Consumer.receive()`: one consumer's deliveries; the connection's other
+/// consumers keep theirs for the next poll.
+pub(crate) async fn receive_drains_one_consumer_only<S: MessageStore>(store: S) {
+    let b = broker(store);
+    b.connect(Some("c"), "ch").await.unwrap();
+    b.subscribe("c", "one", "chat", None, None).await.unwrap();
+    b.subscribe("c", "two", "chat", None, None).await.unwrap();
+    b.subscribe("c", "one", "news", None, None).await.unwrap();
+    b.publish_message(msg("chat", "m1")).await.unwrap();
+    b.publish_message(msg("news", "n1")).await.unwrap();
+    let ds = b
+        .receive("c", "chat", "one", DrainBudget::default())
+        .await
+        .unwrap();
+    assert_eq!(bodies(&ds), ["m1"]);
+    assert_eq!(ds[0].client_id, "one");
+    assert!(b
+        .receive("c", "chat", "one", DrainBudget::default())
+        .await
+        .unwrap()
+        .is_empty());
+    for (dest, consumer) in [("chat", "nobody"), ("other", "one"), ("news", "two")] {
+        assert!(
+            matches!(
+                b.receive("c", dest, consumer, DrainBudget::default()).await,
+                Err(BrokerError::NotSubscribed(_))
+            ),
+            "{dest}/{consumer}"
+        );
+    }
+    assert!(matches!(
+        b.receive("gone", "chat", "one", DrainBudget::default())
+            .await,
+        Err(BrokerError::NotConnected(_))
+    ));
+    let mut rest: Vec<(String, String)> = b
+        .poll("c", DrainBudget::default())
+        .await
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d.client_id.clone(),
+                bodies(std::slice::from_ref(d)).concat(),
+            )
+        })
+        .collect();
+    rest.sort();
+    assert_eq!(
+        rest,
+        [("one".into(), "n1".into()), ("two".into(), "m1".into())]
+    );
+}
