@@ -85,27 +85,59 @@ fn records_activity(request: &Message) -> bool {
 
 /// CLIENT_PING: announces the client id and messaging version; a client
 /// that advertises small-message support gets small replies from now on.
+/// With `DSNeedsConfig` the body describes the channel, as BlazeDS's.
 pub(super) async fn ping(
     state: &State,
+    ctx: &RequestContext<'_>,
     request: &Message,
     client: &Connection,
 ) -> Result<Reply, Fault> {
-    let mut small = uses_small_messages(client);
-    let version = request
-        .header(h::DS_MESSAGING_VERSION)
-        .and_then(Value::as_f64);
-    if version.is_some_and(|v| v >= MESSAGING_VERSION) && !small {
-        state
-            .set_small_messages(&client.id)
-            .await
-            .map_err(fault::from_broker)?;
-        small = true;
-    }
+    let small = record_messaging_version(state, ctx, request, client).await?;
     let mut message = ack(request);
+    let needs_config = request
+        .header(h::DS_NEEDS_CONFIG)
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if let Some(channel) = state
+        .config
+        .channels
+        .get(ctx.channel)
+        .filter(|_| needs_config)
+    {
+        message.base_mut().body = super::channel_config::describe(ctx.channel, channel);
+    }
     let headers = &mut message.base_mut().headers;
     headers.set(h::DS_ID, client.id.as_str());
     headers.set(h::DS_MESSAGING_VERSION, MESSAGING_VERSION);
     Ok(Reply { message, small })
+}
+
+/// Whether the client reads small messages after this ping or login: as
+/// BlazeDS's endpoint, a `DSMessagingVersion` of at least ours turns them
+/// on for good, unless the channel disables them.
+async fn record_messaging_version(
+    state: &State,
+    ctx: &RequestContext<'_>,
+    request: &Message,
+    client: &Connection,
+) -> Result<bool, Fault> {
+    let small = uses_small_messages(client);
+    let enabled = state
+        .config
+        .channels
+        .get(ctx.channel)
+        .is_some_and(|c| c.enable_small_messages);
+    let version = request
+        .header(h::DS_MESSAGING_VERSION)
+        .and_then(Value::as_f64);
+    if small || !enabled || !version.is_some_and(|v| v >= MESSAGING_VERSION) {
+        return Ok(small);
+    }
+    state
+        .set_small_messages(&client.id)
+        .await
+        .map_err(fault::from_broker)?;
+    Ok(true)
 }
 
 /// LOGIN (`ChannelSet.login`): checks the credentials (throttled, see
@@ -136,6 +168,7 @@ pub(super) async fn login(
         .await
         .map_err(|e| Fault::new(FaultCode::ClientAuthentication, e.to_string()))?;
     tracing::info!(user = %principal.name, "login");
+    let small = record_messaging_version(state, ctx, request, client).await?;
     state
         .set_principal(&client.id, Some(&principal))
         .await
@@ -146,10 +179,7 @@ pub(super) async fn login(
     base.body = Value::from("success");
     base.headers.set(h::DS_ID, client.id.as_str());
     base.headers.set(h::DS_MESSAGING_VERSION, MESSAGING_VERSION);
-    Ok(Reply {
-        message,
-        small: uses_small_messages(client),
-    })
+    Ok(Reply { message, small })
 }
 
 /// LOGOUT: forgets the client's principal and ends its subscriptions to
