@@ -151,3 +151,75 @@ async fn a_slow_stream_reader_does_not_block_publishers() {
     }
     server.running.shutdown().await;
 }
+
+/// What BlazeDS sends Internet Explorer first: one chunk of NUL bytes,
+/// 2048 bytes with its framing, then the stream as usual.
+#[tokio::test]
+async fn internet_explorer_gets_kick_start_padding_first() {
+    let server = TestServer::start(Config::default()).await;
+    let url = server.url(STREAMING);
+    let mut client = FlexClient::new(url.clone());
+    client.ping().await;
+    let ie = "Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 6.1; Trident/4.0)";
+    let res = common::stream::open_request(&url, &client, Some(ie)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut body = res.into_body();
+    let bytes = tokio::time::timeout(
+        Duration::from_secs(5),
+        common::stream::read_at_least(&mut body, 2048 + 8),
+    )
+    .await
+    .expect("padding and the open ack in time");
+    assert_eq!(&bytes[..5], b"7f9\r\n");
+    assert!(bytes[5..2046].iter().all(|&b| b == 0), "NUL padding");
+    assert_eq!(&bytes[2046..2048], b"\r\n");
+    // Then the open acknowledgement's chunk, as without padding.
+    let rest = std::str::from_utf8(&bytes[2048..2052]).unwrap_or_default();
+    assert!(rest.contains("\r\n"), "a chunk header follows: {rest:?}");
+    assert_ne!(bytes[2048], 0);
+    drop(body);
+
+    // A Flash Player's own user agent gets none.
+    let mut other = FlexClient::new(url.clone());
+    other.ping().await;
+    let res = common::stream::open_request(&url, &other, Some("Shockwave Flash")).await;
+    let mut body = res.into_body();
+    let bytes = common::stream::read_at_least(&mut body, 1).await;
+    assert_ne!(bytes.first(), Some(&b'7'), "no padding chunk");
+    assert_ne!(bytes.first(), Some(&0));
+    server.running.shutdown().await;
+}
+
+/// BlazeDS keeps a Flex client's stream and refuses a second one with 400.
+#[tokio::test]
+async fn a_second_stream_for_one_client_is_refused() {
+    let server = TestServer::start(Config::default()).await;
+    let url = server.url(STREAMING);
+    let mut consumer = FlexClient::new(url.clone());
+    consumer.ping().await;
+    assert!(consumer
+        .send_one(subscribe("chat", "TWICE", None, None))
+        .await
+        .is_result());
+    let mut stream = open_stream(&url, &consumer).await;
+    let open = stream.next_message().await.expect("open ack");
+    assert_eq!(open.correlation_id(), Some("open"));
+
+    let second = common::stream::open_request(&url, &consumer, None).await;
+    assert_eq!(second.status(), StatusCode::BAD_REQUEST);
+
+    // The first stream still delivers.
+    let mut producer = FlexClient::new(server.url(AMF));
+    producer.ping().await;
+    assert!(producer
+        .send_one(publish("chat", Value::from("still here"), None))
+        .await
+        .is_result());
+    let m = tokio::time::timeout(Duration::from_secs(5), stream.next_message())
+        .await
+        .expect("push in time")
+        .expect("a push");
+    assert_eq!(m.body(), &Value::from("still here"));
+    drop(stream);
+    server.running.shutdown().await;
+}

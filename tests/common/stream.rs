@@ -7,7 +7,7 @@ use flexgate_amf::from_amf3;
 use flexgate_messages::{registry, Message};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::{Method, Request, StatusCode};
+use hyper::{Method, Request, Response, StatusCode};
 
 /// Reads BlazeDS-framed chunks (`hex\r\n<AMF3>\r\n`, NULL heartbeats between).
 pub(crate) struct StreamReader {
@@ -52,6 +52,23 @@ impl StreamReader {
 
 /// Opens a stream (`?command=open`) for a pinged Flex client, in its session.
 pub(crate) async fn open_stream(url: &str, client: &super::FlexClient) -> StreamReader {
+    let res = open_request(url, client, None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/x-amf");
+    StreamReader {
+        body: res.into_body(),
+        buf: BytesMut::new(),
+        heartbeats: 0,
+    }
+}
+
+/// Posts `?command=open` for a pinged Flex client, in its session, with
+/// this `User-Agent`; returns the response as it comes.
+pub(crate) async fn open_request(
+    url: &str,
+    client: &super::FlexClient,
+    user_agent: Option<&str>,
+) -> Response<Incoming> {
     let ds_id = client.ds_id.as_deref().expect("pinged");
     let mut req = Request::builder()
         .method(Method::POST)
@@ -61,15 +78,25 @@ pub(crate) async fn open_stream(url: &str, client: &super::FlexClient) -> Stream
     if let Some(cookie) = &client.cookie {
         req = req.header("cookie", cookie);
     }
+    if let Some(agent) = user_agent {
+        req = req.header("user-agent", agent);
+    }
     let req = req
         .body(Full::new(Bytes::from(format!("DSId={ds_id}"))))
         .expect("request");
-    let res = http().request(req).await.expect("stream opens");
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.headers()["content-type"], "application/x-amf");
-    StreamReader {
-        body: res.into_body(),
-        buf: BytesMut::new(),
-        heartbeats: 0,
+    http().request(req).await.expect("stream request answered")
+}
+
+/// Reads `body` until it holds at least `n` bytes (or ends).
+pub(crate) async fn read_at_least(body: &mut Incoming, n: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    while out.len() < n {
+        let Some(Ok(frame)) = body.frame().await else {
+            break;
+        };
+        if let Ok(data) = frame.into_data() {
+            out.extend_from_slice(&data);
+        }
     }
+    out
 }

@@ -7,7 +7,9 @@ use crate::request::{Outcome, RequestContext};
 use crate::session::Session;
 use crate::state::State;
 use bytes::Bytes;
-use flexgate_amf::{Body, DecodeError, Packet, Request, Str, NULL_TARGET, ON_RESULT, ON_STATUS};
+use flexgate_amf::{
+    Body, DecodeError, Packet, Request, Str, Version, NULL_TARGET, ON_RESULT, ON_STATUS,
+};
 use flexgate_messages::Message;
 use std::net::SocketAddr;
 
@@ -40,12 +42,22 @@ pub(crate) async fn handle(
     if packet.bodies.len() > max {
         return Err(EndpointError::TooManyBodies(packet.bodies.len(), max));
     }
+    // As BlazeDS's MessageBrokerFilter: small forms only in an AMF3
+    // envelope (an AMF0 one is an older player's), and only where the
+    // channel enables them.
+    let small_messages = packet.version == Version::Amf3
+        && state
+            .config
+            .channels
+            .get(channel)
+            .is_some_and(|c| c.enable_small_messages);
     let ctx = RequestContext {
         channel,
         headers: &packet.headers,
         batched: packet.bodies.len() > 1,
         session,
         peer,
+        small_messages,
     };
     let mut replies = Vec::with_capacity(packet.bodies.len());
     for body in &packet.bodies {

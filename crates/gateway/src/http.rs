@@ -65,8 +65,17 @@ async fn route(
         if kind != ChannelKind::Streaming {
             return text(StatusCode::BAD_REQUEST, "this channel does not stream");
         }
+        // Picks the kick-start padding (streaming/kickstart.rs).
+        let agent = req.headers().get(hyper::header::USER_AGENT).cloned();
+        let agent = agent.as_ref().and_then(|v| v.to_str().ok());
         return match read_body(&state, req).await {
-            Ok(body) => streaming::handle(state, &channel_id, &session, command, &body).await,
+            Ok(body) => {
+                let open = streaming::Open {
+                    session: &session,
+                    user_agent: agent,
+                };
+                streaming::handle(state, &channel_id, open, command, &body).await
+            }
             Err(r) => r,
         };
     }

@@ -26,6 +26,9 @@ pub(crate) struct RequestContext<'a> {
     /// The TCP peer (none for in-process requests): login throttling and
     /// client admission count per address.
     pub(crate) peer: Option<SocketAddr>,
+    /// Replies may go in small form: an AMF3 envelope on a channel with
+    /// `enable_small_messages` (BlazeDS converts only those).
+    pub(crate) small_messages: bool,
 }
 
 impl RequestContext<'_> {

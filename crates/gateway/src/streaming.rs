@@ -8,13 +8,18 @@
 //! stream id; each pushed message is one chunk with fresh reference tables;
 //! a single `0x00` byte between chunks is a heartbeat. `?command=close&
 //! streamId=<id>` ends the stream.
+//!
+//! Some browsers first get padding (see [`kickstart`]); a second stream
+//! for a Flex client that has one is refused with 400, as BlazeDS does.
+
+mod kickstart;
 
 use crate::flex::access;
 use crate::flex::delivery::delivered_message;
 use crate::response::{text, ResponseBody, AMF_CONTENT_TYPE};
 use crate::session::Session;
 use crate::state::{uses_small_messages, State};
-use crate::streams::StreamSlot;
+use crate::streams::{OpenRefused, StreamSlot};
 use bytes::{BufMut, Bytes, BytesMut};
 use flexgate_amf::{to_amf3, Value};
 use flexgate_broker::{BrokerError, Delivery, IfUnsubscribed};
@@ -58,17 +63,25 @@ pub(crate) fn command(query: Option<&str>) -> Option<Command> {
 /// broker keeps the rest, so a slow reader never blocks publishers.
 const QUEUE: usize = 16;
 
+/// What the HTTP request of a streaming command says besides its form.
+pub(crate) struct Open<'a> {
+    /// The HTTP session (cookie).
+    pub(crate) session: &'a Session,
+    /// The `User-Agent` header.
+    pub(crate) user_agent: Option<&'a str>,
+}
+
 /// Handles a streaming command.
 pub(crate) async fn handle(
     state: Arc<State>,
     channel: &str,
-    session: &Session,
+    request: Open<'_>,
     command: Command,
     body: &Bytes,
 ) -> Response<ResponseBody> {
     let form = std::str::from_utf8(body).unwrap_or_default();
     match command {
-        Command::Open => open(state, channel, session, form).await,
+        Command::Open => open(state, channel, request, form).await,
         Command::Close(stream) => {
             if let Some(id) = stream {
                 state.streams.close(&id);
@@ -85,9 +98,10 @@ pub(crate) async fn handle(
 async fn open(
     state: Arc<State>,
     channel: &str,
-    session: &Session,
+    request: Open<'_>,
     form: &str,
 ) -> Response<ResponseBody> {
+    let session = request.session;
     let Some(ds_id) = form_value(form, "DSId") else {
         return text(StatusCode::BAD_REQUEST, "DSId is required to open a stream");
     };
@@ -109,19 +123,38 @@ async fn open(
     };
     let heartbeat = Duration::from_millis(config.heartbeat_ms.max(1));
     let stream_id = uid::new_uid();
-    let Some((slot, closed)) = state
-        .streams
-        .try_open(&stream_id, config.max_streaming_clients)
-    else {
-        return text(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "too many streaming clients",
-        );
-    };
+    let (slot, closed) =
+        match state
+            .streams
+            .try_open(&stream_id, &client.id, config.max_streaming_clients)
+        {
+            Ok(opened) => opened,
+            Err(e @ OpenRefused::Full) => {
+                return text(StatusCode::SERVICE_UNAVAILABLE, &e.to_string())
+            }
+            // BlazeDS answers 400 after committing a 200; here it is a
+            // clean 400 before any byte of a stream.
+            Err(e @ OpenRefused::Duplicate) => {
+                tracing::warn!(client_id = %client.id, "second stream for a Flex client; refused");
+                return text(StatusCode::BAD_REQUEST, &e.to_string());
+            }
+        };
     tracing::Span::current().record("client_id", client.id.as_str());
-    let small = uses_small_messages(&client);
+    let small = uses_small_messages(&client) && config.enable_small_messages;
     let (tx, rx) = mpsc::channel(QUEUE);
-    tokio::spawn(pump(state, client.id, slot, small, heartbeat, tx, closed));
+    let padding = kickstart::padding(request.user_agent);
+    let pump = pump(state, client.id, slot, small, heartbeat, tx.clone(), closed);
+    tokio::spawn(async move {
+        // First on the wire, before the open acknowledgement; the
+        // channel is empty, so this never waits.
+        if let Some(p) = padding {
+            if tx.send(p).await.is_err() {
+                return;
+            }
+        }
+        drop(tx);
+        pump.await;
+    });
 
     let mut r = Response::new(ChannelBody(rx).boxed());
     let h = r.headers_mut();

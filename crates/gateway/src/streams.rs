@@ -1,7 +1,7 @@
-//! The open streams of the streaming channel: how many, and how to end
-//! one on `command=close`.
+//! The open streams of the streaming channel: how many, one per Flex
+//! client, and how to end one on `command=close`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::oneshot;
@@ -10,34 +10,64 @@ use tokio::sync::oneshot;
 #[derive(Default)]
 pub(crate) struct Streams {
     open: AtomicUsize,
-    closers: Mutex<HashMap<String, oneshot::Sender<()>>>,
+    registry: Mutex<Registry>,
+}
+
+/// The open streams' closers and their Flex clients (at most one stream
+/// each; both bounded by the stream count).
+#[derive(Default)]
+struct Registry {
+    closers: HashMap<String, oneshot::Sender<()>>,
+    clients: HashSet<String>,
+}
+
+/// Why a stream could not open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum OpenRefused {
+    /// `max` streams are open already.
+    #[error("too many streaming clients")]
+    Full,
+    /// This Flex client has a stream open already (BlazeDS keeps that one
+    /// and refuses the new one).
+    #[error("this Flex client has a stream open already")]
+    Duplicate,
 }
 
 impl Streams {
-    /// Registers stream `id` if fewer than `max` are open; the returned
-    /// slot frees its place when dropped, and its receiver fires on
-    /// [`Streams::close`].
+    /// Registers stream `id` of Flex client `client` if fewer than `max`
+    /// are open and the client has none; the returned slot frees its place
+    /// when dropped, and its receiver fires on [`Streams::close`].
     pub(crate) fn try_open(
         self: &Arc<Self>,
         id: &str,
+        client: &str,
         max: usize,
-    ) -> Option<(StreamSlot, oneshot::Receiver<()>)> {
+    ) -> Result<(StreamSlot, oneshot::Receiver<()>), OpenRefused> {
+        let mut registry = self.lock();
+        if registry.clients.contains(client) {
+            return Err(OpenRefused::Duplicate);
+        }
         if self.open.fetch_add(1, Ordering::AcqRel) >= max {
             self.open.fetch_sub(1, Ordering::AcqRel);
-            return None;
+            return Err(OpenRefused::Full);
         }
         let (tx, rx) = oneshot::channel();
-        self.lock().insert(id.to_owned(), tx);
+        registry.closers.insert(id.to_owned(), tx);
+        registry.clients.insert(client.to_owned());
         let slot = StreamSlot {
             streams: self.clone(),
             id: id.to_owned(),
+            client: client.to_owned(),
         };
-        Some((slot, rx))
+        Ok((slot, rx))
     }
 
     /// Ends stream `id`; `false` when no such stream is open.
     pub(crate) fn close(&self, id: &str) -> bool {
-        self.lock().remove(id).is_some_and(|tx| tx.send(()).is_ok())
+        self.lock()
+            .closers
+            .remove(id)
+            .is_some_and(|tx| tx.send(()).is_ok())
     }
 
     /// Streams open now.
@@ -45,9 +75,9 @@ impl Streams {
         self.open.load(Ordering::Acquire)
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, oneshot::Sender<()>>> {
-        // Inserts and removes cannot leave the map half-updated.
-        self.closers.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> MutexGuard<'_, Registry> {
+        // Inserts and removes cannot leave the maps half-updated.
+        self.registry.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -55,6 +85,7 @@ impl Streams {
 pub(crate) struct StreamSlot {
     streams: Arc<Streams>,
     id: String,
+    client: String,
 }
 
 impl StreamSlot {
@@ -66,7 +97,9 @@ impl StreamSlot {
 
 impl Drop for StreamSlot {
     fn drop(&mut self) {
-        self.streams.lock().remove(&self.id);
+        let mut registry = self.streams.lock();
+        registry.closers.remove(&self.id);
+        registry.clients.remove(&self.client);
         self.streams.open.fetch_sub(1, Ordering::AcqRel);
     }
 }
@@ -78,18 +111,28 @@ mod tests {
     #[test]
     fn slots_are_bounded_and_come_back() {
         let s = Arc::new(Streams::default());
-        let (a, _rx) = s.try_open("A", 1).expect("one stream");
-        assert!(s.try_open("B", 1).is_none());
+        let (a, _rx) = s.try_open("A", "c1", 1).expect("one stream");
+        assert_eq!(s.try_open("B", "c2", 1).err(), Some(OpenRefused::Full));
         assert_eq!(s.open(), 1);
         drop(a);
         assert_eq!(s.open(), 0);
-        assert!(s.try_open("B", 1).is_some());
+        assert!(s.try_open("B", "c2", 1).is_ok());
+    }
+
+    #[test]
+    fn one_stream_per_client() {
+        let s = Arc::new(Streams::default());
+        let (a, _rx) = s.try_open("A", "c1", 5).expect("one stream");
+        assert_eq!(s.try_open("B", "c1", 5).err(), Some(OpenRefused::Duplicate));
+        assert_eq!(s.open(), 1);
+        drop(a);
+        assert!(s.try_open("B", "c1", 5).is_ok());
     }
 
     #[test]
     fn close_fires_the_receiver() {
         let s = Arc::new(Streams::default());
-        let (_slot, mut rx) = s.try_open("A", 1).expect("one stream");
+        let (_slot, mut rx) = s.try_open("A", "c1", 1).expect("one stream");
         assert!(s.close("A"));
         assert!(rx.try_recv().is_ok());
         assert!(!s.close("A"));

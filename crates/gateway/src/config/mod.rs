@@ -102,6 +102,10 @@ pub struct ChannelConfig {
     pub heartbeat_ms: u64,
     /// Streaming: open streams allowed on this server.
     pub max_streaming_clients: usize,
+    /// Replies go in small form (DSK, DSC) to clients that advertise
+    /// `DSMessagingVersion`, as BlazeDS's `enable-small-messages`; false:
+    /// always full form.
+    pub enable_small_messages: bool,
 }
 
 impl Default for ChannelConfig {
@@ -115,6 +119,7 @@ impl Default for ChannelConfig {
             busy_poll_wait_ms: 3_000,
             heartbeat_ms: 5_000,
             max_streaming_clients: 1_000,
+            enable_small_messages: true,
         }
     }
 }

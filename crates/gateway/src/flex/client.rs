@@ -85,23 +85,27 @@ fn records_activity(request: &Message) -> bool {
 
 /// CLIENT_PING: announces the client id and messaging version; a client
 /// that advertises small-message support gets small replies from now on.
+/// With `DSNeedsConfig` the body describes the channel, as BlazeDS's.
 pub(super) async fn ping(
     state: &State,
+    ctx: &RequestContext<'_>,
     request: &Message,
     client: &Connection,
 ) -> Result<Reply, Fault> {
-    let mut small = uses_small_messages(client);
-    let version = request
-        .header(h::DS_MESSAGING_VERSION)
-        .and_then(Value::as_f64);
-    if version.is_some_and(|v| v >= MESSAGING_VERSION) && !small {
-        state
-            .set_small_messages(&client.id)
-            .await
-            .map_err(fault::from_broker)?;
-        small = true;
-    }
+    let small = record_messaging_version(state, ctx, request, client).await?;
     let mut message = ack(request);
+    let needs_config = request
+        .header(h::DS_NEEDS_CONFIG)
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if let Some(channel) = state
+        .config
+        .channels
+        .get(ctx.channel)
+        .filter(|_| needs_config)
+    {
+        message.base_mut().body = super::channel_config::describe(ctx.channel, channel);
+    }
     name_client(&mut message, client);
     Ok(Reply { message, small })
 }
@@ -115,6 +119,34 @@ fn name_client(reply: &mut Message, client: &Connection) {
     headers.set(h::DS_MESSAGING_VERSION, MESSAGING_VERSION);
 }
 
+/// Whether the client reads small messages after this ping or login: as
+/// BlazeDS's endpoint, a `DSMessagingVersion` of at least ours turns them
+/// on for good, unless the channel disables them.
+async fn record_messaging_version(
+    state: &State,
+    ctx: &RequestContext<'_>,
+    request: &Message,
+    client: &Connection,
+) -> Result<bool, Fault> {
+    let small = uses_small_messages(client);
+    let enabled = state
+        .config
+        .channels
+        .get(ctx.channel)
+        .is_some_and(|c| c.enable_small_messages);
+    let version = request
+        .header(h::DS_MESSAGING_VERSION)
+        .and_then(Value::as_f64);
+    if small || !enabled || !version.is_some_and(|v| v >= MESSAGING_VERSION) {
+        return Ok(small);
+    }
+    state
+        .set_small_messages(&client.id)
+        .await
+        .map_err(fault::from_broker)?;
+    Ok(true)
+}
+
 /// LOGIN (`ChannelSet.login`): checks the credentials (throttled, see
 /// [`Logins`](crate::auth::Logins)) and records the principal on the
 /// client; subscriptions the new principal may not hold are dropped. A
@@ -126,31 +158,29 @@ pub(super) async fn login(
     request: &Message,
     client: &Connection,
 ) -> Result<Reply, Fault> {
-    let mut message = match authenticate(state, ctx, request, client).await {
-        Ok(()) => {
+    let (mut message, small) = match authenticate(state, ctx, request, client).await {
+        Ok(small) => {
             let mut message = ack(request);
             message.base_mut().body = Value::from("success");
-            message
+            (message, small)
         }
         Err(fault) => {
             tracing::info!(code = fault.code.as_str(), reason = %fault.string, "login refused");
-            error(request, fault)
+            (error(request, fault), uses_small_messages(client))
         }
     };
     name_client(&mut message, client);
-    Ok(Reply {
-        message,
-        small: uses_small_messages(client),
-    })
+    Ok(Reply { message, small })
 }
 
-/// Checks a LOGIN's credentials and records the principal on `client`.
+/// Checks a LOGIN's credentials and records the principal on `client`;
+/// whether the client reads small messages from now on.
 async fn authenticate(
     state: &State,
     ctx: &RequestContext<'_>,
     request: &Message,
     client: &Connection,
-) -> Result<(), Fault> {
+) -> Result<bool, Fault> {
     let body = request.body().as_str().ok_or_else(|| {
         Fault::new(
             FaultCode::ClientAuthentication,
@@ -169,11 +199,13 @@ async fn authenticate(
         .await
         .map_err(|e| Fault::new(FaultCode::ClientAuthentication, e.to_string()))?;
     tracing::info!(user = %principal.name, "login");
+    let small = record_messaging_version(state, ctx, request, client).await?;
     state
         .set_principal(&client.id, Some(&principal))
         .await
         .map_err(fault::from_broker)?;
-    access::drop_unauthorized_subscriptions(state, &client.id, Some(&principal)).await
+    access::drop_unauthorized_subscriptions(state, &client.id, Some(&principal)).await?;
+    Ok(small)
 }
 
 /// LOGOUT: forgets the client's principal and ends its subscriptions to

@@ -9,9 +9,11 @@
 //! * [`access`]: destination, channel and role checks, in one place.
 //! * [`fault`]: broker failures as Flex faults, in one place.
 //! * [`delivery`]: what a consumer receives.
+//! * [`channel_config`]: the channel description a `DSNeedsConfig` ping gets.
 
 pub(crate) mod access;
 mod bounds;
+mod channel_config;
 mod client;
 pub(crate) mod delivery;
 pub(crate) mod fault;
@@ -55,7 +57,7 @@ pub(crate) async fn handle(state: &State, ctx: &RequestContext<'_>, request: Mes
         Ok(reply) if matches!(reply.message, Message::Error(_)) => {
             Outcome::Status(reply.message.to_value(Form::Full))
         }
-        Ok(reply) => Outcome::Result(reply.message.to_value(reply.form())),
+        Ok(reply) => Outcome::Result(reply.message.to_value(reply.form(ctx.small_messages))),
         Err(fault) => {
             tracing::info!(code = fault.code.as_str(), reason = %fault.string, "request failed");
             Outcome::Status(Message::Error(error_for(&request, fault)).to_value(Form::Full))
@@ -105,7 +107,7 @@ async fn route(
 ) -> Result<Reply, Fault> {
     match request {
         Message::Command(c) => match c.operation {
-            CommandOperation::ClientPing => client::ping(state, request, client).await,
+            CommandOperation::ClientPing => client::ping(state, ctx, request, client).await,
             CommandOperation::Login => client::login(state, ctx, request, client).await,
             CommandOperation::Logout => client::logout(state, request, client).await,
             CommandOperation::Disconnect => client::disconnect(state, request, client).await,

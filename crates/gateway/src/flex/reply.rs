@@ -11,9 +11,10 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    /// The form to encode the reply in.
-    pub(crate) fn form(&self) -> Form {
-        if self.small {
+    /// The form to encode the reply in; `allowed` is false when the
+    /// envelope or the channel rules small messages out.
+    pub(crate) fn form(&self, allowed: bool) -> Form {
+        if self.small && allowed {
             Form::Small
         } else {
             Form::Full
