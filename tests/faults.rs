@@ -14,12 +14,7 @@ use flexgate_messages::CommandOperation;
 async fn a_client_that_abandons_a_long_poll_frees_its_slot() {
     let server = TestServer::start(Config::default()).await;
     let running = &server.running;
-    let mut client = FlexClient::new(server.url(LONG_POLLING));
-    client.ping().await;
-    assert!(client
-        .send_one(subscribe("chat", "C", None, None))
-        .await
-        .is_result());
+    let client = FlexClient::subscribed(server.url(LONG_POLLING), "chat", "C").await;
 
     // A poll parks, then its HTTP connection goes away (the task owning the
     // request is dropped, which closes the socket).

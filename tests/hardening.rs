@@ -197,12 +197,7 @@ async fn logout_relogin_and_failed_login_govern_secured_subscriptions() {
 #[tokio::test]
 async fn consumer_ids_are_bound_to_their_flex_client() {
     let server = TestServer::start(Config::default()).await;
-    let mut victim = FlexClient::new(server.url(AMF));
-    victim.ping().await;
-    assert!(victim
-        .send_one(subscribe("chat", "VICTIM-CONSUMER", None, None))
-        .await
-        .is_result());
+    let mut victim = FlexClient::subscribed(server.url(AMF), "chat", "VICTIM-CONSUMER").await;
 
     let mut attacker = FlexClient::new(server.url(AMF));
     attacker.ping().await;
@@ -244,12 +239,7 @@ async fn consumer_ids_are_bound_to_their_flex_client() {
 #[tokio::test]
 async fn remote_credentials_are_stripped_before_fan_out() {
     let server = TestServer::start(Config::default()).await;
-    let mut consumer = FlexClient::new(server.url(AMF));
-    consumer.ping().await;
-    assert!(consumer
-        .send_one(subscribe("chat", "C", None, None))
-        .await
-        .is_result());
+    let mut consumer = FlexClient::subscribed(server.url(AMF), "chat", "C").await;
     let mut producer = FlexClient::new(server.url(AMF));
     producer.ping().await;
     let mut m = publish("chat", Value::from("hi"), None);

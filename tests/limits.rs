@@ -33,12 +33,7 @@ async fn waiting_polls_are_limited_per_client_and_per_server() {
     let server = TestServer::start(config).await;
     let running = &server.running;
 
-    let mut a = FlexClient::new(server.url(LONG_POLLING));
-    a.ping().await;
-    assert!(a
-        .send_one(subscribe("chat", "A", None, None))
-        .await
-        .is_result());
+    let mut a = FlexClient::subscribed(server.url(LONG_POLLING), "chat", "A").await;
     let mut parked = a.same_session(server.url(LONG_POLLING));
     let parked = tokio::spawn(async move { parked.send_one(poll()).await });
     until("A's first poll parks", || running.waiting_polls() == 1).await;
@@ -53,12 +48,7 @@ async fn waiting_polls_are_limited_per_client_and_per_server() {
     );
 
     // Another client finds the server full: answered at once with DSPollWait.
-    let mut b = FlexClient::new(server.url(LONG_POLLING));
-    b.ping().await;
-    assert!(b
-        .send_one(subscribe("chat", "B", None, None))
-        .await
-        .is_result());
+    let mut b = FlexClient::subscribed(server.url(LONG_POLLING), "chat", "B").await;
     let busy = b.send_one(poll()).await;
     assert!(busy.is_result(), "{busy:?}");
     assert_eq!(
@@ -120,12 +110,7 @@ async fn queued_messages_beyond_the_limit_wait_for_the_next_poll() {
     let mut config = Config::default();
     config.limits.max_queued_messages_per_client = 3;
     let server = TestServer::start(config).await;
-    let mut consumer = FlexClient::new(server.url(AMF));
-    consumer.ping().await;
-    assert!(consumer
-        .send_one(subscribe("chat", "C", None, None))
-        .await
-        .is_result());
+    let mut consumer = FlexClient::subscribed(server.url(AMF), "chat", "C").await;
     let mut producer = FlexClient::new(server.url(AMF));
     producer.ping().await;
     for i in 1..=5 {
@@ -156,12 +141,7 @@ async fn a_long_polling_consumer_receives_2500_queued_messages_in_order() {
     let mut config = Config::default();
     config.limits.max_queued_messages_per_client = 1_000;
     let server = TestServer::start(config).await;
-    let mut consumer = FlexClient::new(server.url(LONG_POLLING));
-    consumer.ping().await;
-    assert!(consumer
-        .send_one(subscribe("chat", "C", None, None))
-        .await
-        .is_result());
+    let mut consumer = FlexClient::subscribed(server.url(LONG_POLLING), "chat", "C").await;
     let mut producer = FlexClient::new(server.url(AMF));
     producer.ping().await;
     // 250 publishes per packet (max_bodies is 256).

@@ -49,12 +49,7 @@ async fn the_gateway_survives_a_redis_restart() {
         ..Config::default()
     };
     let server = TestServer::start(config).await;
-    let mut client = FlexClient::new(server.url(AMF));
-    client.ping().await;
-    assert!(client
-        .send_one(subscribe("chat", "C", None, None))
-        .await
-        .is_result());
+    let mut client = FlexClient::subscribed(server.url(AMF), "chat", "C").await;
 
     redis.kill();
     let down = answered(&mut client, publish("chat", Value::from("lost"), None)).await;

@@ -20,12 +20,7 @@ async fn streaming_client_receives_pushes_and_heartbeats() {
         .heartbeat_ms = 100;
     let server = TestServer::start(config).await;
     let url = server.url(STREAMING);
-    let mut consumer = FlexClient::new(url.clone());
-    consumer.ping().await;
-    assert!(consumer
-        .send_one(subscribe("chat", "STREAMER", None, None))
-        .await
-        .is_result());
+    let mut consumer = FlexClient::subscribed(url.clone(), "chat", "STREAMER").await;
     let ds_id = consumer.ds_id.clone().expect("DSId");
 
     let mut stream = open_stream(&url, &consumer).await;
@@ -113,12 +108,7 @@ async fn stream_open_needs_a_known_client() {
 async fn a_slow_stream_reader_does_not_block_publishers() {
     let server = TestServer::start(Config::default()).await;
     let url = server.url(STREAMING);
-    let mut consumer = FlexClient::new(url.clone());
-    consumer.ping().await;
-    assert!(consumer
-        .send_one(subscribe("chat", "SLOW", None, None))
-        .await
-        .is_result());
+    let consumer = FlexClient::subscribed(url.clone(), "chat", "SLOW").await;
     let mut stream = open_stream(&url, &consumer).await;
     let open = stream.next_message().await.expect("open ack");
     assert_eq!(open.correlation_id(), Some("open"));
@@ -195,12 +185,7 @@ async fn internet_explorer_gets_kick_start_padding_first() {
 async fn a_second_stream_for_one_client_is_refused() {
     let server = TestServer::start(Config::default()).await;
     let url = server.url(STREAMING);
-    let mut consumer = FlexClient::new(url.clone());
-    consumer.ping().await;
-    assert!(consumer
-        .send_one(subscribe("chat", "TWICE", None, None))
-        .await
-        .is_result());
+    let consumer = FlexClient::subscribed(url.clone(), "chat", "TWICE").await;
     let mut stream = open_stream(&url, &consumer).await;
     let open = stream.next_message().await.expect("open ack");
     assert_eq!(open.correlation_id(), Some("open"));

@@ -221,6 +221,18 @@ impl FlexClient {
         }
     }
 
+    /// A pinged client whose consumer `consumer` is subscribed to
+    /// `destination` (no subtopic, no selector), as a Flex Consumer starts.
+    pub(crate) async fn subscribed(url: String, destination: &str, consumer: &str) -> FlexClient {
+        let mut c = FlexClient::new(url);
+        c.ping().await;
+        let r = c
+            .send_one(subscribe(destination, consumer, None, None))
+            .await;
+        assert!(r.is_result(), "subscribe {destination}: {r:?}");
+        c
+    }
+
     /// Another client object in the same Flash Player: same DSId and
     /// cookies, possibly another channel URL (to run requests concurrently).
     pub(crate) fn same_session(&self, url: String) -> FlexClient {
