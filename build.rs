@@ -14,6 +14,9 @@ fn main() {
             Prereq::Py3amf,
             "the py3amf client test (tests/py3amf_interop.rs)",
         ),
-        (Prereq::Chromium, "the browser test (tests/status_page.rs)"),
+        (
+            Prereq::Chromium,
+            "the browser tests (tests/status_page.rs, tests/cors_browser.rs)",
+        ),
     ]);
 }

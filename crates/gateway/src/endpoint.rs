@@ -8,7 +8,8 @@ use crate::session::Session;
 use crate::state::State;
 use bytes::Bytes;
 use flexgate_amf::{
-    Body, DecodeError, Packet, Request, Str, Version, NULL_TARGET, ON_RESULT, ON_STATUS,
+    Body, DecodeError, Header, Packet, Request, Str, Value, Version, NULL_TARGET, ON_RESULT,
+    ON_STATUS,
 };
 use flexgate_messages::Message;
 use std::net::SocketAddr;
@@ -27,13 +28,20 @@ pub enum EndpointError {
     Encode(#[from] flexgate_amf::EncodeError),
 }
 
+/// The reply header that tells a NetConnection (Flash Player, Flex's
+/// AMFChannel) to append its value to the gateway URL from then on.
+pub(crate) const APPEND_TO_GATEWAY_URL: &str = "AppendToGatewayUrl";
+
 /// Decodes a request packet, dispatches its bodies and encodes the reply.
+/// `url_suffix` (a fresh session's `;jsessionid=TOKEN`) goes out in an
+/// `AppendToGatewayUrl` header, as BlazeDS's SessionFilter sends it.
 pub(crate) async fn handle(
     state: &State,
     channel: &str,
     session: &Session,
     peer: Option<SocketAddr>,
     body: Bytes,
+    url_suffix: Option<String>,
 ) -> Result<Vec<u8>, EndpointError> {
     // A body whose value cannot be read is answered with a fault, as
     // BlazeDS does; only an unreadable envelope fails the whole request.
@@ -74,7 +82,12 @@ pub(crate) async fn handle(
                 continue;
             }
         };
-        let outcome = match Message::from_request_body(value) {
+        let message = if state.config.compat.anonymous_messages {
+            Message::from_request_body(value)
+        } else {
+            Message::from_request_body_typed(value)
+        };
+        let outcome = match message {
             Ok(message) => flex::handle(state, &ctx, message).await,
             Err(_) if body.target != NULL_TARGET => {
                 legacy::call(state, &ctx, &body.target, value).await
@@ -83,9 +96,18 @@ pub(crate) async fn handle(
         };
         replies.push(reply(&body.response, outcome));
     }
+    // BlazeDS marks it mustUnderstand: a client must not go on without it.
+    let headers = url_suffix
+        .map(|suffix| Header {
+            name: Str::from_static(APPEND_TO_GATEWAY_URL),
+            must_understand: true,
+            value: Value::from(suffix),
+        })
+        .into_iter()
+        .collect();
     let reply = Packet {
         version: packet.version,
-        headers: Vec::new(),
+        headers,
         bodies: replies,
     };
     Ok(reply.encode()?)

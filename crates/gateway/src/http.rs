@@ -4,6 +4,7 @@
 use crate::body::{self, BodyError};
 use crate::config::ChannelKind;
 use crate::endpoint;
+use crate::hosting::{self, cors::Cors};
 use crate::response::{amf, text, ResponseBody, AMF_CONTENT_TYPE};
 use crate::session::Session;
 use crate::state::State;
@@ -28,7 +29,8 @@ pub(crate) async fn handle(
         "request",
         %peer,
         method = %req.method(),
-        path = %req.uri().path(),
+        // Without path parameters: `;jsessionid=` carries a session token.
+        path = %req.uri().path().split(';').next().unwrap_or_default(),
         channel = tracing::field::Empty,
         client_id = tracing::field::Empty,
         operation = tracing::field::Empty,
@@ -45,6 +47,9 @@ async fn route(
     let Some((channel_id, channel)) = state.config.channel_for_path(req.uri().path()) else {
         // Channels first: a channel configured at /status keeps its path.
         let (method, path, headers) = (req.method(), req.uri().path(), req.headers());
+        if let Some(r) = hosting::crossdomain::handle(&state.config.crossdomain, method, path) {
+            return r;
+        }
         if let Some(r) = crate::status::handle(&state, peer, method, path, headers).await {
             return r;
         }
@@ -53,13 +58,32 @@ async fn route(
     tracing::Span::current().record("channel", channel_id);
     let channel_id = channel_id.to_owned();
     let kind = channel.kind;
+    let cors = Cors::for_request(&state.config.cors, req.headers());
+    if req.method() == Method::OPTIONS {
+        if let Some(r) = cors.preflight(&state.config.cors) {
+            return r;
+        }
+    }
+    let mut r = channel_request(state, peer, req, &channel_id, kind).await;
+    cors.decorate(&mut r);
+    r
+}
+
+/// A request to channel `channel_id`.
+async fn channel_request(
+    state: Arc<State>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+    channel_id: &str,
+    kind: ChannelKind,
+) -> Response<ResponseBody> {
     if req.method() != Method::POST {
         let mut r = text(StatusCode::METHOD_NOT_ALLOWED, "AMF channels take POST");
         r.headers_mut()
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return r;
     }
-    let session = Session::from_headers(req.headers(), &state.config.session);
+    let session = Session::from_request(req.headers(), req.uri().path(), &state.config.session);
     // Streaming commands (`?command=open|close`) are form posts, not AMF.
     if let Some(command) = streaming::command(req.uri().query()) {
         if kind != ChannelKind::Streaming {
@@ -74,7 +98,7 @@ async fn route(
                     session: &session,
                     user_agent: agent,
                 };
-                streaming::handle(state, &channel_id, open, command, &body).await
+                streaming::handle(state, channel_id, open, command, &body).await
             }
             Err(r) => r,
         };
@@ -98,7 +122,8 @@ async fn route(
         Ok(b) => b,
         Err(r) => return r,
     };
-    match endpoint::handle(&state, &channel_id, &session, Some(peer), body).await {
+    let url_suffix = session.url_suffix(&state.config.session);
+    match endpoint::handle(&state, channel_id, &session, Some(peer), body, url_suffix).await {
         Ok(reply) => {
             let mut r = amf(reply);
             if let Some(cookie) = session.set_cookie(&state.config.session) {

@@ -4,6 +4,7 @@
 //! plus the `level` and `description` an AS2 `mx.remoting` client reads.
 
 use crate::auth::Principal;
+use crate::config::DestinationKind;
 use crate::flex::remoting;
 use crate::request::{Outcome, RequestContext};
 use crate::state::State;
@@ -35,7 +36,7 @@ async fn invoke(
     target: &str,
     args: &Value,
 ) -> Result<Value, Fault> {
-    let (destination, method) = target.rsplit_once('.').ok_or_else(|| {
+    let (destination, method) = split_target(state, target).ok_or_else(|| {
         Fault::new(
             FaultCode::ServerProcessing,
             format!("Target '{target}' is not of the form Service.method."),
@@ -52,6 +53,20 @@ async fn invoke(
         None,
     )
     .await
+}
+
+/// The destination and method a target names: `a.b.Service.method` split
+/// at the last dot, or a bare `Service` whose remoting destination has a
+/// `default_method`.
+fn split_target<'t>(state: &'t State, target: &'t str) -> Option<(&'t str, &'t str)> {
+    if let Some(split) = target.rsplit_once('.') {
+        return Some(split);
+    }
+    let d = state.config.destinations.get(target)?;
+    if d.kind != DestinationKind::Remoting {
+        return None;
+    }
+    d.default_method.as_deref().map(|m| (target, m))
 }
 
 /// Logs in with the packet's `Credentials` header, if there is one.

@@ -35,6 +35,7 @@ pub mod config;
 mod consumers;
 mod endpoint;
 mod flex;
+mod hosting;
 mod http;
 mod in_process;
 mod legacy;

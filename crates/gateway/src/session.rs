@@ -54,6 +54,36 @@ impl Session {
         }
     }
 
+    /// The session named by the request's cookie or, failing that (a
+    /// client that keeps no cookies), by the `;jsessionid=TOKEN`-style path
+    /// parameter of its URL when `url_tokens` is on; else a fresh one.
+    pub fn from_request(headers: &HeaderMap, path: &str, config: &SessionConfig) -> Session {
+        let from_cookie = Session::from_headers(headers, config);
+        if !from_cookie.fresh || !config.url_tokens {
+            return from_cookie;
+        }
+        let found = path
+            .split(';')
+            .skip(1)
+            .filter_map(|param| param.split_once('='))
+            .find(|(name, value)| *name == config.url_parameter && is_token(value));
+        match found {
+            Some((_, token)) => Session {
+                token: token.to_owned(),
+                fresh: false,
+            },
+            None => from_cookie,
+        }
+    }
+
+    /// The `AppendToGatewayUrl` value announcing a fresh session to a
+    /// client that may keep no cookies (`;jsessionid=TOKEN`); `None` when
+    /// the request already named its session, or `url_tokens` is off.
+    pub fn url_suffix(&self, config: &SessionConfig) -> Option<String> {
+        (self.fresh && config.url_tokens)
+            .then(|| format!(";{}={}", config.url_parameter, self.token))
+    }
+
     /// A new session with a random token.
     pub fn fresh() -> Session {
         Session {
@@ -209,6 +239,29 @@ mod tests {
             .to_str()
             .expect("ascii")
             .ends_with("; SameSite=None; Secure"));
+    }
+
+    #[test]
+    fn the_url_token_names_the_session_when_there_is_no_cookie() {
+        let mut config = SessionConfig::default();
+        let token = "0123456789abcdef0123456789abcdef";
+        let path = format!("/messagebroker/amf;jsessionid=junk;jsessionid={token}");
+        let s = Session::from_request(&HeaderMap::new(), &path, &config);
+        assert_eq!((s.token.as_str(), s.is_fresh()), (token, false));
+        assert_eq!(s.url_suffix(&config), None);
+        let other = "ffffffffffffffffffffffffffffffff";
+        let s = Session::from_request(
+            &headers(&format!("FLEXGATE_SESSION={other}")),
+            &path,
+            &config,
+        );
+        assert_eq!(s.token, other, "the cookie wins");
+        let fresh = Session::from_request(&HeaderMap::new(), "/messagebroker/amf", &config);
+        let suffix = fresh.url_suffix(&config).expect("announced");
+        assert_eq!(suffix, format!(";jsessionid={}", fresh.token));
+        config.url_tokens = false;
+        assert!(Session::from_request(&HeaderMap::new(), &path, &config).is_fresh());
+        assert_eq!(fresh.url_suffix(&config), None);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use crate::collections::{ArrayCollection, ArrayList};
 use crate::error::MessageError;
-use flexgate_amf::{Date, Object, Str, Value};
+use flexgate_amf::{Array, Date, Object, Str, Value};
 
 /// A type that becomes an AMF value.
 pub trait ToAmf {
@@ -169,12 +169,56 @@ impl<T: ToAmf> ToAmf for Vec<T> {
 impl<T: FromAmf> FromAmf for Vec<T> {
     /// Reads the items of a dense array, an `ArrayCollection`/`ArrayList`
     /// or an object vector.
+    /// Reads the items of a dense array, an `ArrayCollection`/`ArrayList`,
+    /// an object vector, or an ECMA array keyed exactly `"0"`..`"n-1"`.
     fn from_amf(v: &Value) -> Result<Self, MessageError> {
-        list_items(v)
-            .ok_or_else(|| MessageError::type_mismatch("array", v))?
-            .iter()
-            .map(T::from_amf)
-            .collect()
+        if let Some(items) = list_items(v) {
+            return items.iter().map(T::from_amf).collect();
+        }
+        match v {
+            Value::Array(a) => dense_ecma_items(a),
+            _ => None,
+        }
+        .ok_or_else(|| MessageError::type_mismatch("array", v))?
+        .iter()
+        .map(T::from_amf)
+        .collect()
+    }
+}
+
+/// The items of an array written as an AMF0 ECMA array (Ruffle writes an
+/// ActionScript `Array` so): `Some` only when it has no dense part and its
+/// keys are exactly the indices `"0"`..`"n-1"`, each once, in canonical
+/// decimal form. Anything else (a gap, a named key, `"01"`) is no list.
+/// The result is no larger than the decoded array.
+pub fn dense_ecma_items(a: &Array) -> Option<Vec<Value>> {
+    if !a.dense.is_empty() {
+        return None;
+    }
+    let n = a.assoc.len();
+    let mut items: Vec<Option<&Value>> = vec![None; n];
+    for (key, value) in &a.assoc {
+        let canonical = key == "0" || !key.starts_with('0');
+        let index: usize = key
+            .parse()
+            .ok()
+            .filter(|_| canonical && key.bytes().all(|b| b.is_ascii_digit()))?;
+        let slot = items.get_mut(index)?;
+        if slot.replace(value).is_some() {
+            return None;
+        }
+    }
+    items.into_iter().map(|v| v.cloned()).collect()
+}
+
+/// The argument list of a call: a dense array's items (or those of an
+/// ECMA array keyed `"0"`..`"n-1"`), none for `null`/`undefined`, else the
+/// value as the one argument.
+pub fn argument_list(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Array(a) => dense_ecma_items(a).unwrap_or_else(|| a.dense.clone()),
+        Value::Null | Value::Undefined => Vec::new(),
+        other => vec![other.clone()],
     }
 }
 
@@ -206,4 +250,53 @@ pub fn field<T: FromAmf>(
     field: &'static str,
 ) -> Result<T, MessageError> {
     T::from_amf(o.get(field).unwrap_or(&Value::Null)).map_err(|e| e.in_field(class, field))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ecma(keys: &[&str]) -> Array {
+        Array {
+            dense: Vec::new(),
+            assoc: keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (Str::from(*k), Value::Integer(i as i32)))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_dense_ecma_array_is_a_list_in_key_order() {
+        let items = dense_ecma_items(&ecma(&["1", "0", "2"])).expect("dense");
+        assert_eq!(
+            items,
+            [Value::Integer(1), Value::Integer(0), Value::Integer(2)]
+        );
+        assert_eq!(dense_ecma_items(&ecma(&[])), Some(Vec::new()));
+    }
+
+    #[test]
+    fn gaps_names_and_odd_spellings_are_no_list() {
+        for keys in [
+            &["0", "2"][..],
+            &["0", "0"],
+            &["0", "x"],
+            &["01"],
+            &["+0"],
+            &["-1"],
+            &["1"],
+        ] {
+            assert_eq!(dense_ecma_items(&ecma(keys)), None, "{keys:?}");
+        }
+    }
+
+    #[test]
+    fn argument_lists_accept_dense_ecma_arrays() {
+        let args = argument_list(&Value::Array(std::sync::Arc::new(ecma(&["0"]))));
+        assert_eq!(args, [Value::Integer(0)]);
+        assert_eq!(argument_list(&Value::Null), Vec::<Value>::new());
+        assert_eq!(argument_list(&Value::from("x")), [Value::from("x")]);
+    }
 }

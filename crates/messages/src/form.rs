@@ -4,7 +4,7 @@ use crate::error::{kind, MessageError};
 use crate::message::Message;
 use crate::operation::CommandOperation;
 use crate::small::{AcknowledgeMessageExt, AsyncMessageExt, CommandMessageExt};
-use crate::{full, small};
+use crate::{anonymous, full, small};
 use flexgate_amf::Value;
 
 /// Which encoding [`Message::to_value`] writes.
@@ -64,13 +64,22 @@ impl Message {
 
     /// Reads the message of a Flex request body (target `"null"`): the body
     /// value is an array holding the message; a bare message is accepted too.
+    /// An anonymous object in a Flex message's shape (what Ruffle sends:
+    /// see docs/protocol.md, "Anonymous messages") is read as that message.
     pub fn from_request_body(v: &Value) -> Result<Message, MessageError> {
-        match v {
-            Value::Array(a) if a.assoc.is_empty() && a.dense.len() == 1 => {
-                Message::from_value(&a.dense[0])
+        let v = request_message(v);
+        if let Value::Object(o) = v {
+            if let Some(class) = anonymous::class_of(o) {
+                return full::decode_as(o, class);
             }
-            other => Message::from_value(other),
         }
+        Message::from_value(v)
+    }
+
+    /// Like [`Message::from_request_body`], without recognising anonymous
+    /// objects: only typed and small-form messages.
+    pub fn from_request_body_typed(v: &Value) -> Result<Message, MessageError> {
+        Message::from_value(request_message(v))
     }
 
     /// Writes the message in `form` (see [`Form`] for when small is allowed).
@@ -88,5 +97,14 @@ impl Message {
             }
         }
         full::encode(self)
+    }
+}
+
+/// The message value of a request body: the only item of a one-item array,
+/// or the body itself.
+fn request_message(v: &Value) -> &Value {
+    match v {
+        Value::Array(a) if a.assoc.is_empty() && a.dense.len() == 1 => &a.dense[0],
+        other => other,
     }
 }

@@ -23,6 +23,12 @@ pub(crate) fn decode(o: &Object) -> Result<Message, MessageError> {
         alias::REMOTING_MESSAGE => alias::REMOTING_MESSAGE,
         other => return Err(MessageError::UnknownClass(other.to_owned())),
     };
+    decode_as(o, class)
+}
+
+/// Reads `o` as a message of `class` (one of the full-form aliases),
+/// whatever alias it carries.
+pub(crate) fn decode_as(o: &Object, class: &'static str) -> Result<Message, MessageError> {
     let base = read_base(o, class)?;
     let correlation = || field::<Option<String>>(o, class, "correlationId");
     Ok(match class {

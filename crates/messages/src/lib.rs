@@ -25,6 +25,7 @@
 //! ```
 
 pub mod alias;
+mod anonymous;
 pub mod class;
 mod collections;
 pub mod convert;

@@ -26,6 +26,10 @@ pub struct DestinationConfig {
     pub source: Option<String>,
     /// Roles allowed to use it; empty means no login is required.
     pub roles: Vec<String>,
+    /// Remoting: the method a bare NetConnection target (`echo`, no dot)
+    /// calls on this destination, as PyAMF resolves a service by its name
+    /// alone; without it such a target is refused.
+    pub default_method: Option<String>,
     /// Messaging: the broker's settings for it (TTLs, subtopics, echo to
     /// the sender, retention), handed to the broker as they are.
     pub messaging: flexgate_broker::DestinationConfig,
@@ -44,6 +48,7 @@ impl Default for DestinationConfig {
             channels: Vec::new(),
             source: None,
             roles: Vec::new(),
+            default_method: None,
             messaging: flexgate_broker::DestinationConfig::default()
                 .default_ttl_ms(DEFAULT_TTL_MS)
                 .allow_subtopics(true),
@@ -60,6 +65,7 @@ struct DestinationToml {
     channels: Vec<String>,
     source: Option<String>,
     roles: Vec<String>,
+    default_method: Option<String>,
     /// Time-to-live of messages that set none, in ms.
     ttl_ms: u64,
     /// Every message gets this time-to-live, in ms (BlazeDS `message-time-to-live`).
@@ -88,6 +94,7 @@ impl Default for DestinationToml {
             channels: d.channels,
             source: d.source,
             roles: d.roles,
+            default_method: d.default_method,
             ttl_ms: m.default_ttl_ms,
             ttl_override_ms: m.ttl_override_ms,
             allow_subtopics: m.allow_subtopics,
@@ -118,6 +125,7 @@ impl From<DestinationToml> for DestinationConfig {
             channels: t.channels,
             source: t.source,
             roles: t.roles,
+            default_method: t.default_method,
             messaging,
         }
     }

@@ -3,11 +3,13 @@
 //! Every field has a default, so an empty file (or none) serves the demo.
 
 mod destination;
+mod hosting;
 mod limits;
 mod session;
 
 pub use crate::login_throttle::LoginThrottleConfig;
 pub use destination::{DestinationConfig, DestinationKind};
+pub use hosting::{CompatConfig, CorsConfig, CrossDomainConfig};
 pub use limits::Limits;
 pub use session::{SameSite, SessionConfig};
 
@@ -40,6 +42,12 @@ pub struct Config {
     pub session: SessionConfig,
     /// The back-off after failed logins.
     pub login: LoginThrottleConfig,
+    /// The Flash `/crossdomain.xml` policy.
+    pub crossdomain: CrossDomainConfig,
+    /// Cross-origin access to the channels from browsers.
+    pub cors: CorsConfig,
+    /// Tolerance for clients that do not send what Flash does.
+    pub compat: CompatConfig,
 }
 
 /// The operator pages: `/status` (HTML), `/status.json` and `/metrics`
@@ -273,6 +281,9 @@ impl Default for Config {
             status: StatusConfig::default(),
             session: SessionConfig::default(),
             login: LoginThrottleConfig::default(),
+            crossdomain: CrossDomainConfig::default(),
+            cors: CorsConfig::default(),
+            compat: CompatConfig::default(),
         }
     }
 }
@@ -342,6 +353,8 @@ impl Config {
                 )));
             }
         }
+        self.crossdomain.validate().map_err(ConfigError::Invalid)?;
+        self.cors.validate().map_err(ConfigError::Invalid)?;
         if self.status.public && self.status.role.is_some() {
             return Err(ConfigError::Invalid(
                 "status: set either `public` or `role`, not both".into(),
@@ -372,12 +385,21 @@ impl Config {
 
     /// The channel serving `path`, with its id.
     pub fn channel_for_path(&self, path: &str) -> Option<(&str, &ChannelConfig)> {
-        // Flex may append `;jsessionid=...` to the endpoint URL.
-        let path = path.split(';').next().unwrap_or(path);
-        let path = path.strip_suffix('/').unwrap_or(path);
+        let path = normalize_path(path);
         self.channels
             .iter()
-            .find(|(_, c)| c.path == path)
+            .find(|(_, c)| normalize_path(&c.path) == path)
             .map(|(id, c)| (id.as_str(), c))
+    }
+}
+
+/// A channel path as matched: without the `;name=value` path parameters
+/// Flex appends (`;jsessionid=...`) and without a trailing slash, except
+/// the root `/` itself.
+fn normalize_path(path: &str) -> &str {
+    let path = path.split(';').next().unwrap_or(path);
+    match path.strip_suffix('/') {
+        Some("") | None => path,
+        Some(p) => p,
     }
 }

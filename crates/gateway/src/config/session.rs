@@ -40,6 +40,14 @@ pub struct SessionConfig {
     pub secure: bool,
     /// The cookie's `SameSite` attribute.
     pub same_site: SameSite,
+    /// Sessions without cookies, as BlazeDS: a reply to a request that
+    /// named no session carries the AMF header `AppendToGatewayUrl`
+    /// (`;jsessionid=TOKEN`), and a channel URL with that path parameter
+    /// names the session as the cookie does. Tokens in URLs can leak
+    /// (Referer, proxy logs): see docs/security.md.
+    pub url_tokens: bool,
+    /// The path parameter carrying the token in channel URLs.
+    pub url_parameter: String,
 }
 
 impl Default for SessionConfig {
@@ -49,6 +57,8 @@ impl Default for SessionConfig {
             cookie_name: "FLEXGATE_SESSION".into(),
             secure: false,
             same_site: SameSite::Lax,
+            url_tokens: true,
+            url_parameter: "jsessionid".into(),
         }
     }
 }

@@ -44,13 +44,8 @@ pub(crate) async fn invoke(
     client_id: Option<String>,
 ) -> Result<Value, Fault> {
     let service = access::remoting_service(state, channel, destination, principal.as_ref())?;
-    let args = match args {
-        Value::Array(a) => a.dense.clone(),
-        Value::Null | Value::Undefined => Vec::new(),
-        other => vec![other.clone()],
-    };
     let call = Call {
-        args,
+        args: flexgate_messages::convert::argument_list(args),
         principal: principal.map(|p| p.name),
         client_id,
     };
