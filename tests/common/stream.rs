@@ -18,16 +18,30 @@ pub(crate) struct StreamReader {
 }
 
 impl StreamReader {
+    /// Reads the body of an opened stream.
+    pub(crate) fn new(body: Incoming) -> StreamReader {
+        StreamReader {
+            body,
+            buf: BytesMut::new(),
+            heartbeats: 0,
+        }
+    }
+
     /// The next message, skipping heartbeats.
     pub(crate) async fn next_message(&mut self) -> Option<Message> {
+        let v = self.next_value().await?;
+        Some(Message::from_value(&v).expect("a Flex message"))
+    }
+
+    /// The next pushed value as sent (small or full form), skipping heartbeats.
+    pub(crate) async fn next_value(&mut self) -> Option<flexgate_amf::Value> {
         loop {
             while self.buf.first() == Some(&0) {
                 self.buf.advance(1);
                 self.heartbeats += 1;
             }
             if let Some(data) = self.take_chunk() {
-                let v = from_amf3(data, registry()).expect("a chunk is one AMF3 value");
-                return Some(Message::from_value(&v).expect("a Flex message"));
+                return Some(from_amf3(data, registry()).expect("a chunk is one AMF3 value"));
             }
             let frame = self.body.frame().await?.ok()?;
             if let Ok(data) = frame.into_data() {

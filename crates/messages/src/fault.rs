@@ -156,11 +156,11 @@ impl Fault {
     }
 
     /// The fault for a CommandMessage operation the service does not handle
-    /// (`Server.Processing`, as BlazeDS's MessageService).
+    /// (`Server.Processing`, worded as BlazeDS's MessageService, 10552).
     pub fn unknown_command(operation: crate::operation::CommandOperation) -> Self {
         Fault::new(
             FaultCode::ServerProcessing,
-            format!("Unsupported command operation {}.", operation.code()),
+            format!("Unknown CommandMessage operation: {}", operation.code()),
         )
     }
 

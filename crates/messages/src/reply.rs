@@ -23,10 +23,14 @@ fn reply_base(request: &Message) -> AbstractMessage {
 }
 
 /// An acknowledgement of `request`: correlationId = its messageId, same
-/// clientId and destination, a fresh messageId, timestamp now, no body.
+/// clientId, a fresh messageId, timestamp now, no body and no destination
+/// (BlazeDS's MessageBroker builds its acks without one; only
+/// ErrorMessages repeat the request's destination).
 pub fn ack_for(request: &Message) -> AcknowledgeMessage {
+    let mut base = reply_base(request);
+    base.destination = None;
     AcknowledgeMessage {
-        base: reply_base(request),
+        base,
         correlation_id: request.base().message_id.clone(),
     }
 }

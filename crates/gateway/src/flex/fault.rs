@@ -12,6 +12,13 @@ pub(crate) fn from_broker(e: BrokerError) -> Fault {
             FaultCode::ServerProcessing,
             format!("The server has its maximum of {max} Flex clients; try again later."),
         ),
+        // Worded as BlazeDS's MessageService (errors.properties 10556).
+        BrokerError::WildcardPublish(subtopic) => Fault::new(
+            FaultCode::ServerProcessing,
+            format!(
+                "The sent message contains a subtopic wildcard, '{subtopic}', which is not allowed."
+            ),
+        ),
         // The client's selector: syntax or a bound (docs/limits.md).
         BrokerError::Selector(_) => Fault::new(FaultCode::ClientMessage, e.to_string()),
         _ => Fault::new(FaultCode::ServerProcessing, e.to_string()),

@@ -239,9 +239,13 @@ pub(super) async fn poll(
 ) -> Result<Reply, Fault> {
     let channel = access::channel(state, ctx.channel)?;
     if channel.kind == ChannelKind::Streaming {
+        // Worded as BlazeDS's BaseStreamingHTTPEndpoint (10034 and its detail).
         return Err(Fault::new(
             FaultCode::PollNotSupported,
             "Channel endpoint does not support polling.",
+        )
+        .with_detail(
+            "Client attempted to contact a server endpoint that does not support a polling channel.",
         ));
     }
     state.metrics.count_poll();

@@ -39,6 +39,10 @@ pub(crate) async fn handle(state: &State, ctx: &RequestContext<'_>, request: Mes
         return Outcome::Status(Message::Error(error_for(&echo, fault)).to_value(Form::Full));
     }
     record_request(&request);
+    // As BlazeDS's MessageBrokerFilter, which gives every request but a
+    // general poll a clientId once its Flex client is set up, so that an
+    // ErrorMessage from the service names one too.
+    let mut names_client = false;
     let result = if is_poll(&request) {
         // A poll never creates its Flex client: it looks it up itself.
         messaging::poll(state, ctx, &request).await
@@ -46,6 +50,7 @@ pub(crate) async fn handle(state: &State, ctx: &RequestContext<'_>, request: Mes
         match client::connect(state, ctx, &request).await {
             Ok(client) => {
                 tracing::Span::current().record("client_id", client.id.as_str());
+                names_client = true;
                 route(state, ctx, &request, &client).await
             }
             Err(fault) => Err(fault),
@@ -60,7 +65,12 @@ pub(crate) async fn handle(state: &State, ctx: &RequestContext<'_>, request: Mes
         Ok(reply) => Outcome::Result(reply.message.to_value(reply.form(ctx.small_messages))),
         Err(fault) => {
             tracing::info!(code = fault.code.as_str(), reason = %fault.string, "request failed");
-            Outcome::Status(Message::Error(error_for(&request, fault)).to_value(Form::Full))
+            let error = if names_client {
+                reply::error(&request, fault)
+            } else {
+                Message::Error(error_for(&request, fault))
+            };
+            Outcome::Status(error.to_value(Form::Full))
         }
     }
 }
