@@ -50,6 +50,7 @@ mod response;
 mod server;
 pub mod session;
 mod state;
+mod static_files;
 pub mod status;
 mod streaming;
 mod streams;

@@ -5,11 +5,13 @@
 mod destination;
 mod limits;
 mod session;
+mod static_files;
 
 pub use crate::login_throttle::LoginThrottleConfig;
 pub use destination::{DestinationConfig, DestinationKind};
 pub use limits::Limits;
 pub use session::{SameSite, SessionConfig};
+pub use static_files::StaticConfig;
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -40,6 +42,9 @@ pub struct Config {
     pub session: SessionConfig,
     /// The back-off after failed logins.
     pub login: LoginThrottleConfig,
+    /// Files served beside the channels (`[static]`).
+    #[serde(rename = "static")]
+    pub static_files: StaticConfig,
 }
 
 /// The operator pages: `/status` (HTML), `/status.json` and `/metrics`
@@ -273,6 +278,7 @@ impl Default for Config {
             status: StatusConfig::default(),
             session: SessionConfig::default(),
             login: LoginThrottleConfig::default(),
+            static_files: StaticConfig::default(),
         }
     }
 }
