@@ -15,5 +15,6 @@ fn main() {
             "the py3amf client test (tests/py3amf_interop.rs)",
         ),
         (Prereq::Chromium, "the browser test (tests/status_page.rs)"),
+        (Prereq::Royale, "the Royale browser suite (tests/royale)"),
     ]);
 }
