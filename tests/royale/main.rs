@@ -101,7 +101,10 @@ impl Suite {
 }
 
 #[tokio::test]
-#[cfg_attr(not(flexgate_royale), ignore = "needs node, java, chromium and tests/royale's npm packages")]
+#[cfg_attr(
+    not(flexgate_royale),
+    ignore = "needs node, java, chromium and tests/royale's npm packages"
+)]
 async fn remote_object_echoes_a_typed_object_with_date_and_collection() {
     let mut s = Suite::open("echo").await;
     let r = s.page.report().await;
@@ -109,34 +112,56 @@ async fn remote_object_echoes_a_typed_object_with_date_and_collection() {
     assert_eq!(r["name"], json!("Ada"));
     assert_eq!(r["bornBack"], r["bornSent"], "the Date, to the millisecond");
     assert_eq!(r["bornSent"], json!(-4_861_682_703_211_i64));
-    assert_eq!(r["collection"], json!(true), "tags came back an ArrayCollection");
+    assert_eq!(
+        r["collection"],
+        json!(true),
+        "tags came back an ArrayCollection"
+    );
     assert_eq!(r["tags"], json!(["math", "engines"]));
 }
 
 #[tokio::test]
-#[cfg_attr(not(flexgate_royale), ignore = "needs node, java, chromium and tests/royale's npm packages")]
+#[cfg_attr(
+    not(flexgate_royale),
+    ignore = "needs node, java, chromium and tests/royale's npm packages"
+)]
 async fn an_unknown_method_faults_with_blazeds_code() {
     let mut s = Suite::open("unknown-method").await;
     let r = s.page.report().await;
     assert_eq!(r["faultCode"], json!("Server.ResourceUnavailable"));
-    assert_eq!(r["faultString"], json!("Cannot invoke method 'noSuchMethod'."));
+    assert_eq!(
+        r["faultString"],
+        json!("Cannot invoke method 'noSuchMethod'.")
+    );
     assert_eq!(r["faultDetail"], json!("Method 'noSuchMethod' not found."));
 }
 
 #[tokio::test]
-#[cfg_attr(not(flexgate_royale), ignore = "needs node, java, chromium and tests/royale's npm packages")]
+#[cfg_attr(
+    not(flexgate_royale),
+    ignore = "needs node, java, chromium and tests/royale's npm packages"
+)]
 async fn a_polling_consumer_receives_a_producers_message() {
     let mut s = Suite::open("polling").await;
     let r = s.page.report().await;
-    assert_eq!(r, json!({"body": {"text": "polled"}, "destination": "chat"}));
+    assert_eq!(
+        r,
+        json!({"body": {"text": "polled"}, "destination": "chat"})
+    );
 }
 
 #[tokio::test]
-#[cfg_attr(not(flexgate_royale), ignore = "needs node, java, chromium and tests/royale's npm packages")]
+#[cfg_attr(
+    not(flexgate_royale),
+    ignore = "needs node, java, chromium and tests/royale's npm packages"
+)]
 async fn a_long_polling_consumer_with_a_subtopic_is_woken_by_the_message() {
     let mut s = Suite::open("long-polling").await;
     s.page.step("parked").await;
-    until("the consumer's poll parked", || s.gateway().waiting_polls() == 1).await;
+    until("the consumer's poll parked", || {
+        s.gateway().waiting_polls() == 1
+    })
+    .await;
     s.page.go("parked").await;
     let r = s.page.report().await;
     // room.2's message went first and must not arrive.
@@ -149,7 +174,10 @@ async fn a_long_polling_consumer_with_a_subtopic_is_woken_by_the_message() {
 }
 
 #[tokio::test]
-#[cfg_attr(not(flexgate_royale), ignore = "needs node, java, chromium and tests/royale's npm packages")]
+#[cfg_attr(
+    not(flexgate_royale),
+    ignore = "needs node, java, chromium and tests/royale's npm packages"
+)]
 async fn multi_topic_consumer_and_producer() {
     let mut s = Suite::open("multi-topic").await;
     let r = s.page.report().await;
@@ -159,14 +187,22 @@ async fn multi_topic_consumer_and_producer() {
 }
 
 #[tokio::test]
-#[cfg_attr(not(flexgate_royale), ignore = "needs node, java, chromium and tests/royale's npm packages")]
+#[cfg_attr(
+    not(flexgate_royale),
+    ignore = "needs node, java, chromium and tests/royale's npm packages"
+)]
 async fn login_then_logout_ends_a_secured_subscription() {
     let mut s = Suite::open("secured").await;
     s.page.step("logged-out").await;
     let published = s
         .gateway()
         .publisher()
-        .publish("secure-chat", None, Amf::from("after logout"), [] as [(&str, Amf); 0])
+        .publish(
+            "secure-chat",
+            None,
+            Amf::from("after logout"),
+            [] as [(&str, Amf); 0],
+        )
         .await;
     assert!(published.is_ok(), "{published:?}");
     s.page.go("logged-out").await;
@@ -178,7 +214,10 @@ async fn login_then_logout_ends_a_secured_subscription() {
 }
 
 #[tokio::test]
-#[cfg_attr(not(flexgate_royale), ignore = "needs node, java, chromium and tests/royale's npm packages")]
+#[cfg_attr(
+    not(flexgate_royale),
+    ignore = "needs node, java, chromium and tests/royale's npm packages"
+)]
 async fn a_restarted_gateway_is_noticed_and_the_consumer_resubscribes() {
     let mut s = Suite::open("restart").await;
     s.page.step("subscribed").await;
@@ -203,11 +242,17 @@ async fn a_restarted_gateway_is_noticed_and_the_consumer_resubscribes() {
 }
 
 #[tokio::test]
-#[cfg_attr(not(flexgate_royale), ignore = "needs node, java, chromium and tests/royale's npm packages")]
+#[cfg_attr(
+    not(flexgate_royale),
+    ignore = "needs node, java, chromium and tests/royale's npm packages"
+)]
 async fn disconnect_all_leaves_no_client_and_no_waiting_poll() {
     let mut s = Suite::open("disconnect-all").await;
     s.page.step("parked").await;
-    until("the consumer's poll parked", || s.gateway().waiting_polls() == 1).await;
+    until("the consumer's poll parked", || {
+        s.gateway().waiting_polls() == 1
+    })
+    .await;
     assert_eq!(s.clients().await, 1);
     s.page.go("parked").await;
     s.page.step("disconnected").await;

@@ -97,7 +97,10 @@ impl Page {
     /// Lets the page go on past step `name`.
     pub(crate) async fn go(&mut self, name: &str) {
         let line = format!("go {name}\n");
-        self.stdin.write_all(line.as_bytes()).await.expect("driver stdin");
+        self.stdin
+            .write_all(line.as_bytes())
+            .await
+            .expect("driver stdin");
         self.stdin.flush().await.expect("driver stdin");
     }
 

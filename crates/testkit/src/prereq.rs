@@ -231,7 +231,7 @@ fn find_chromium() -> Result<PathBuf, String> {
 /// pinned by tests/royale/package.json and its lock file).
 pub const ROYALE_PACKAGES: [(&str, &str); 2] = [
     ("@apache-royale/royale-js", "0.9.12"),
-    ("playwright-core", "1.65.1"),
+    ("playwright-core", "1.56.1"),
 ];
 
 /// tests/royale: the suite's npm project (package.json, node_modules).
@@ -272,7 +272,9 @@ fn find_royale() -> Result<RoyaleTools, String> {
             .map_err(|_| format!("no {package} in tests/royale/node_modules (npm ci there)"))?;
         // Enough of package.json to compare versions, without a JSON parser.
         if !text.contains(&format!("\"version\": \"{version}\"")) {
-            return Err(format!("{package} in tests/royale/node_modules is not {version}"));
+            return Err(format!(
+                "{package} in tests/royale/node_modules is not {version}"
+            ));
         }
     }
     let mxmlc = dir.join("node_modules/@apache-royale/royale-js/royale-asjs/js/bin/mxmlc");
