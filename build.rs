@@ -18,5 +18,6 @@ fn main() {
             Prereq::Chromium,
             "the browser tests (tests/status_page.rs, tests/cors_browser.rs)",
         ),
+        (Prereq::Royale, "the Royale browser suite (tests/royale)"),
     ]);
 }

@@ -45,15 +45,7 @@ async fn route(
     req: Request<Incoming>,
 ) -> Response<ResponseBody> {
     let Some((channel_id, channel)) = state.config.channel_for_path(req.uri().path()) else {
-        // Channels first: a channel configured at /status keeps its path.
-        let (method, path, headers) = (req.method(), req.uri().path(), req.headers());
-        if let Some(r) = hosting::crossdomain::handle(&state.config.crossdomain, method, path) {
-            return r;
-        }
-        if let Some(r) = crate::status::handle(&state, peer, method, path, headers).await {
-            return r;
-        }
-        return text(StatusCode::NOT_FOUND, "no channel at this path");
+        return not_a_channel(&state, peer, &req).await;
     };
     tracing::Span::current().record("channel", channel_id);
     let channel_id = channel_id.to_owned();
@@ -139,6 +131,28 @@ async fn channel_request(
             )
         }
     }
+}
+
+/// Everything that is not a channel, in precedence order: channels first
+/// (a channel configured at /status keeps its path), then the operator
+/// pages, then the static files. The one place such routes are chosen.
+async fn not_a_channel(
+    state: &State,
+    peer: SocketAddr,
+    req: &Request<Incoming>,
+) -> Response<ResponseBody> {
+    let (method, path, headers) = (req.method(), req.uri().path(), req.headers());
+    if let Some(r) = hosting::crossdomain::handle(&state.config.crossdomain, method, path) {
+        return r;
+    }
+    if let Some(r) = crate::status::handle(state, peer, method, path, headers).await {
+        return r;
+    }
+    let files = &state.config.static_files;
+    if let Some(r) = crate::static_files::handle(files, method, path, headers).await {
+        return r;
+    }
+    text(StatusCode::NOT_FOUND, "no channel at this path")
 }
 
 /// Reads the whole body within the configured size and time bounds.

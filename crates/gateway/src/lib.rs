@@ -51,6 +51,7 @@ mod response;
 mod server;
 pub mod session;
 mod state;
+mod static_files;
 pub mod status;
 mod streaming;
 mod streams;

@@ -29,11 +29,13 @@ pub fn declare(needs: &[(Prereq, &str)]) {
     let in_ci = std::env::var(CI).is_ok_and(|v| v == "true");
     let mut env: BTreeSet<&str> = BTreeSet::new();
     let mut missing = Vec::new();
+    let mut watch: BTreeSet<PathBuf> = BTreeSet::new();
     for &(prereq, tests) in needs {
         env.extend(prereq.env_vars());
         match prereq.check() {
             Ok(()) => println!("cargo::rustc-cfg={}", prereq.cfg()),
             Err(m) => {
+                watch.extend(prereq.install_paths());
                 if in_ci {
                     println!("cargo::rustc-cfg={}", prereq.cfg());
                 }
@@ -50,7 +52,9 @@ pub fn declare(needs: &[(Prereq, &str)]) {
     // A binary installed later lands in a PATH directory, which changes
     // that directory: look again then. (Only while something is missing:
     // watching /usr/bin for ever would rebuild after every apt-get.)
-    let dirs: BTreeSet<PathBuf> = path_dirs().into_iter().filter(|d| d.is_dir()).collect();
+    let mut dirs: BTreeSet<PathBuf> = path_dirs().into_iter().filter(|d| d.is_dir()).collect();
+    // Only existing ones: cargo reruns a script on every build for a missing path.
+    dirs.extend(watch.into_iter().filter(|p| p.exists()));
     for dir in dirs {
         println!("cargo::rerun-if-changed={}", dir.display());
     }

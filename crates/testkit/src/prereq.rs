@@ -19,6 +19,9 @@ pub enum Prereq {
     Py3amf,
     /// A Chromium binary for the browser tests.
     Chromium,
+    /// The Royale browser suite: node, java, chromium and the npm
+    /// packages of tests/royale installed (`npm ci`).
+    Royale,
 }
 
 /// Why a prerequisite is not there.
@@ -33,11 +36,12 @@ pub struct Missing {
 
 impl Prereq {
     /// Every prerequisite.
-    pub const ALL: [Prereq; 4] = [
+    pub const ALL: [Prereq; 5] = [
         Prereq::RedisServer,
         Prereq::Redis,
         Prereq::Py3amf,
         Prereq::Chromium,
+        Prereq::Royale,
     ];
 
     /// What it is, for messages.
@@ -47,6 +51,7 @@ impl Prereq {
             Prereq::Redis => "Redis",
             Prereq::Py3amf => "py3amf",
             Prereq::Chromium => "chromium",
+            Prereq::Royale => "the Royale suite's tools",
         }
     }
 
@@ -57,6 +62,7 @@ impl Prereq {
             Prereq::Redis => "flexgate_redis",
             Prereq::Py3amf => "flexgate_py3amf",
             Prereq::Chromium => "flexgate_chromium",
+            Prereq::Royale => "flexgate_royale",
         }
     }
 
@@ -67,7 +73,7 @@ impl Prereq {
             Prereq::RedisServer => &["PATH"],
             Prereq::Redis => &["PATH", "FLEXGATE_TEST_REDIS"],
             Prereq::Py3amf => &["PATH", "FLEXGATE_PY3AMF_PYTHON", "XDG_CACHE_HOME", "HOME"],
-            Prereq::Chromium => &["PATH", "FLEXGATE_CHROMIUM"],
+            Prereq::Chromium | Prereq::Royale => &["PATH", "FLEXGATE_CHROMIUM"],
         }
     }
 
@@ -84,6 +90,16 @@ impl Prereq {
             },
             Prereq::Py3amf => py3amf_python().map(drop),
             Prereq::Chromium => chromium().map(drop),
+            Prereq::Royale => royale().map(drop),
+        }
+    }
+
+    /// Paths whose change may make a missing prerequisite present (an
+    /// install writes there); build scripts watch them while it is missing.
+    pub fn install_paths(self) -> Vec<PathBuf> {
+        match self {
+            Prereq::Royale => vec![royale_dir(), royale_dir().join("node_modules")],
+            _ => Vec::new(),
         }
     }
 }
@@ -209,4 +225,66 @@ fn find_chromium() -> Result<PathBuf, String> {
     on_path("chromium")
         .or_else(|| on_path("chromium-browser"))
         .ok_or_else(|| "no chromium or chromium-browser on the PATH".into())
+}
+
+/// The npm package versions the Royale suite is written against (also
+/// pinned by tests/royale/package.json and its lock file).
+pub const ROYALE_PACKAGES: [(&str, &str); 2] = [
+    ("@apache-royale/royale-js", "0.9.12"),
+    ("playwright-core", "1.56.1"),
+];
+
+/// tests/royale: the suite's npm project (package.json, node_modules).
+pub fn royale_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/royale")
+}
+
+/// What the Royale suite runs with.
+#[derive(Debug, Clone)]
+pub struct RoyaleTools {
+    /// `node`, to run the page driver.
+    pub node: PathBuf,
+    /// The Chromium the driver launches.
+    pub chromium: PathBuf,
+    /// The Royale SDK's mxmlc (a shell script that runs java).
+    pub mxmlc: PathBuf,
+    /// tests/royale.
+    pub dir: PathBuf,
+}
+
+/// The Royale suite's tools: node and java on the PATH, chromium (as
+/// [`chromium`]), and tests/royale/node_modules holding the pinned packages.
+pub fn royale() -> Result<RoyaleTools, Missing> {
+    find_royale().map_err(|why| Missing {
+        prereq: Prereq::Royale,
+        why,
+    })
+}
+
+fn find_royale() -> Result<RoyaleTools, String> {
+    let node = on_path("node").ok_or("no node on the PATH")?;
+    on_path("java").ok_or("no java on the PATH")?;
+    let chromium = find_chromium()?;
+    let dir = royale_dir();
+    for (package, version) in ROYALE_PACKAGES {
+        let manifest = dir.join("node_modules").join(package).join("package.json");
+        let text = std::fs::read_to_string(&manifest)
+            .map_err(|_| format!("no {package} in tests/royale/node_modules (npm ci there)"))?;
+        // Enough of package.json to compare versions, without a JSON parser.
+        if !text.contains(&format!("\"version\": \"{version}\"")) {
+            return Err(format!(
+                "{package} in tests/royale/node_modules is not {version}"
+            ));
+        }
+    }
+    let mxmlc = dir.join("node_modules/@apache-royale/royale-js/royale-asjs/js/bin/mxmlc");
+    if !is_executable(&mxmlc) {
+        return Err(format!("{} is not an executable", mxmlc.display()));
+    }
+    Ok(RoyaleTools {
+        node,
+        chromium,
+        mxmlc,
+        dir,
+    })
 }

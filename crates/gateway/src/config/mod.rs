@@ -6,12 +6,14 @@ mod destination;
 mod hosting;
 mod limits;
 mod session;
+mod static_files;
 
 pub use crate::login_throttle::LoginThrottleConfig;
 pub use destination::{DestinationConfig, DestinationKind};
 pub use hosting::{CompatConfig, CorsConfig, CrossDomainConfig};
 pub use limits::Limits;
 pub use session::{SameSite, SessionConfig};
+pub use static_files::StaticConfig;
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -48,6 +50,9 @@ pub struct Config {
     pub cors: CorsConfig,
     /// Tolerance for clients that do not send what Flash does.
     pub compat: CompatConfig,
+    /// Files served beside the channels (`[static]`).
+    #[serde(rename = "static")]
+    pub static_files: StaticConfig,
 }
 
 /// The operator pages: `/status` (HTML), `/status.json` and `/metrics`
@@ -284,6 +289,7 @@ impl Default for Config {
             crossdomain: CrossDomainConfig::default(),
             cors: CorsConfig::default(),
             compat: CompatConfig::default(),
+            static_files: StaticConfig::default(),
         }
     }
 }
