@@ -205,13 +205,13 @@ impl Packet {
         for h in &self.headers {
             e.write_utf(&h.name)?;
             e.write_u8(u8::from(h.must_understand));
-            self.write_sized_value(&mut e, &h.value, Form::Reply)?;
+            self.write_sized_value(&mut e, &h.value, Slot::Header)?;
         }
         e.write_u16(count(self.bodies.len())?);
         for b in &self.bodies {
             e.write_utf(&b.target)?;
             e.write_utf(&b.response)?;
-            self.write_sized_value(&mut e, &b.value, form)?;
+            self.write_sized_value(&mut e, &b.value, Slot::Body(form))?;
         }
         Ok(())
     }
@@ -221,13 +221,28 @@ impl Packet {
         &self,
         e: &mut Encoder<'_>,
         v: &Value,
-        form: Form,
+        slot: Slot,
     ) -> Result<(), EncodeError> {
         e.reset_tables();
         let at = e.output().len();
         e.write_u32(UNKNOWN_LENGTH);
-        match (self.version, form, v) {
-            (Version::Amf3, Form::Request, Value::Array(args)) if args.assoc.is_empty() => {
+        match (self.version, slot, v) {
+            // A header's scalar value stays AMF0 even in an AMF3 packet, as
+            // BlazeDS writes it: Royale's AMFNetConnection reads a header
+            // (AppendToGatewayUrl) only as a plain AMF0 string.
+            (
+                Version::Amf3,
+                Slot::Header,
+                Value::String(_)
+                | Value::Number(_)
+                | Value::Integer(_)
+                | Value::Bool(_)
+                | Value::Null
+                | Value::Undefined,
+            ) => e.write_amf0(v)?,
+            (Version::Amf3, Slot::Body(Form::Request), Value::Array(args))
+                if args.assoc.is_empty() =>
+            {
                 e.write_u8(STRICT_ARRAY);
                 e.write_u32(
                     u32::try_from(args.dense.len())
@@ -246,6 +261,15 @@ impl Packet {
         out[at..at + 4].copy_from_slice(&len.to_be_bytes());
         Ok(())
     }
+}
+
+/// Where a value goes in the envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// A packet header's value.
+    Header,
+    /// A body's value, in a request or a reply.
+    Body(Form),
 }
 
 /// What to do with a body whose value cannot be decoded.

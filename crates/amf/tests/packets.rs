@@ -83,7 +83,9 @@ fn reply_encoding_lengths_and_avmplus() {
     let b = p.encode().expect("encodes");
     let mut expected = vec![0, 3, 0, 1, 0, 18];
     expected.extend_from_slice(b"AppendToGatewayUrl");
-    expected.extend_from_slice(&[0, 0, 0, 0, 16, 0x11, 0x06, 0x1B]);
+    // The header's string stays AMF0 (marker 0x02, u16 length), as BlazeDS
+    // writes it and as Royale's AMFNetConnection insists; the body switches.
+    expected.extend_from_slice(&[0, 0, 0, 0, 16, 0x02, 0x00, 0x0D]);
     expected.extend_from_slice(b";jsessionid=1");
     expected.extend_from_slice(&[0, 1, 0, 11]);
     expected.extend_from_slice(b"/1/onResult");
