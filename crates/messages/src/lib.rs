@@ -25,6 +25,7 @@
 //! ```
 
 pub mod alias;
+mod as_collections;
 pub mod class;
 mod collections;
 pub mod convert;
@@ -43,6 +44,7 @@ pub mod uid;
 /// The AMF crate, re-exported for [`amf_class!`] and convenience.
 pub use flexgate_amf as amf;
 
+pub use as_collections::{arrays_as_collections, CollectionForm};
 pub use class::AmfClass;
 pub use collections::{ArrayCollection, ArrayList, ObjectProxy};
 pub use convert::{FromAmf, ToAmf};

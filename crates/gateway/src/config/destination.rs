@@ -14,6 +14,20 @@ pub enum DestinationKind {
     Remoting,
 }
 
+/// How a remoting destination sends the dense arrays in its results
+/// (`lists`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ListEncoding {
+    /// As arrays (BlazeDS with the endpoint's `legacy-collection` set).
+    #[default]
+    Array,
+    /// As `flex.messaging.io.ArrayCollection`s, nested ones included
+    /// (BlazeDS's default for a Java `List`); a collection is bindable in
+    /// Flex where an array is not.
+    ArrayCollection,
+}
+
 /// One destination.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(from = "DestinationToml")]
@@ -26,6 +40,8 @@ pub struct DestinationConfig {
     pub source: Option<String>,
     /// Roles allowed to use it; empty means no login is required.
     pub roles: Vec<String>,
+    /// Remoting: how the dense arrays of results are sent.
+    pub lists: ListEncoding,
     /// Messaging: the broker's settings for it (TTLs, subtopics, echo to
     /// the sender, retention), handed to the broker as they are.
     pub messaging: flexgate_broker::DestinationConfig,
@@ -44,6 +60,7 @@ impl Default for DestinationConfig {
             channels: Vec::new(),
             source: None,
             roles: Vec::new(),
+            lists: ListEncoding::Array,
             messaging: flexgate_broker::DestinationConfig::default()
                 .default_ttl_ms(DEFAULT_TTL_MS)
                 .allow_subtopics(true),
@@ -60,6 +77,8 @@ struct DestinationToml {
     channels: Vec<String>,
     source: Option<String>,
     roles: Vec<String>,
+    /// Remoting: `"array"` or `"array-collection"`.
+    lists: ListEncoding,
     /// Time-to-live of messages that set none, in ms.
     ttl_ms: u64,
     /// Every message gets this time-to-live, in ms (BlazeDS `message-time-to-live`).
@@ -88,6 +107,7 @@ impl Default for DestinationToml {
             channels: d.channels,
             source: d.source,
             roles: d.roles,
+            lists: d.lists,
             ttl_ms: m.default_ttl_ms,
             ttl_override_ms: m.ttl_override_ms,
             allow_subtopics: m.allow_subtopics,
@@ -118,6 +138,7 @@ impl From<DestinationToml> for DestinationConfig {
             channels: t.channels,
             source: t.source,
             roles: t.roles,
+            lists: t.lists,
             messaging,
         }
     }
@@ -161,6 +182,14 @@ mod tests {
         assert_eq!(m.max_messages, 9);
         assert_eq!((m.max_retained_bytes, m.max_ttl_ms), (1000, 2000));
         assert_eq!(d.roles, ["r"]);
+    }
+
+    #[test]
+    fn lists_are_arrays_unless_asked() {
+        assert_eq!(parse("").expect("parses").lists, ListEncoding::Array);
+        let d = parse("kind = \"remoting\"\nlists = \"array-collection\"\n").expect("parses");
+        assert_eq!(d.lists, ListEncoding::ArrayCollection);
+        assert!(parse("lists = \"vector\"\n").is_err());
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod limits;
 mod session;
 
 pub use crate::login_throttle::LoginThrottleConfig;
-pub use destination::{DestinationConfig, DestinationKind};
+pub use destination::{DestinationConfig, DestinationKind, ListEncoding};
 pub use limits::Limits;
 pub use session::{SameSite, SessionConfig};
 
