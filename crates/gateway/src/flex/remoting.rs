@@ -3,10 +3,10 @@
 
 use super::access;
 use crate::auth::Principal;
+use crate::config::ListEncoding;
 use crate::remoting::Call;
 use crate::request::RequestContext;
 use crate::state::{principal_of, State};
-use crate::config::ListEncoding;
 use flexgate_amf::Value;
 use flexgate_broker::Connection;
 use flexgate_messages::{arrays_as_collections, CollectionForm, Fault, RemotingMessage};
@@ -30,7 +30,12 @@ pub(super) async fn remoting_message(
     )
     .await?;
     // A Flex message is AMF3, whatever the envelope.
-    Ok(with_lists(state, destination, result, CollectionForm::External))
+    Ok(with_lists(
+        state,
+        destination,
+        result,
+        CollectionForm::External,
+    ))
 }
 
 /// The one remoting entry, for RemoteObject and NetConnection alike: calls

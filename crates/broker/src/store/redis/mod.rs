@@ -58,6 +58,9 @@ fn redis_error(what: &str, e: redis::RedisError) -> StoreError {
     StoreError::with_source(format!("redis: {what}"), e)
 }
 
+/// The `(field, value)` pairs of one hash (`HGETALL`).
+type Fields = Vec<(String, String)>;
+
 /// A [`MessageStore`] in Redis, shared by every node that uses the same
 /// server and key prefix. Cheap to clone (one multiplexed connection that
 /// reconnects by itself).
@@ -283,7 +286,7 @@ impl MessageStore for RedisStore {
         &self,
         connection_id: &str,
     ) -> Result<Vec<Arc<Subscription>>, StoreError> {
-        let (pairs, endpoints): (Vec<(String, String)>, Vec<(String, String)>) = redis::pipe()
+        let (pairs, endpoints): (Fields, Fields) = redis::pipe()
             .atomic()
             .hgetall(format!("{}s:{connection_id}", self.prefix))
             .hgetall(format!("{}n:{connection_id}", self.prefix))
