@@ -107,13 +107,23 @@ async fn publish_on_one_node_reaches_long_polls_and_streams_on_another() {
     assert_eq!(pushed.body(), &body);
 
     // Connections are shared too: node 2 knows node 1's client (and the
-    // session it is bound to), and an immediate poll there finds nothing
-    // left to deliver.
-    let mut same_client_on_node2 = consumer.same_session(node2.url(AMF));
-    let poll = same_client_on_node2
-        .send_one(command(CommandOperation::Poll, ""))
+    // session it is bound to). A poll there over the channel the consumer
+    // subscribed over (long polling: answered at once, a message is
+    // pending) gets the next message only: the first was taken on node 1.
+    let ack = producer
+        .send_one(publish("chat", Value::from("next"), None))
         .await;
-    assert!(polled(&poll).is_empty(), "{poll:?}");
+    assert!(ack.is_result(), "{ack:?}");
+    let mut same_client_on_node2 = consumer.same_session(node2.url(LONG_POLLING));
+    let poll = tokio::time::timeout(
+        DELIVERY_TIMEOUT,
+        same_client_on_node2.send_one(command(CommandOperation::Poll, "")),
+    )
+    .await
+    .expect("answered at once");
+    let got = polled(&poll);
+    assert_eq!(got.len(), 1, "{poll:?}");
+    assert_eq!(got[0].body(), &Value::from("next"));
 
     node1.running.shutdown().await;
     node2.running.shutdown().await;

@@ -78,9 +78,24 @@ async fn long_poll_receives_what_another_client_publishes() {
         got[0].header(h::DS_ID).is_none(),
         "the sender's DSId is not delivered"
     );
-    // Drained: the next poll on the plain AMF channel is empty at once.
-    let mut again = consumer.same_session(server.url(AMF));
-    assert!(polled(&again.send_one(command(CommandOperation::Poll, "")).await).is_empty());
+    // Drained: polls batched with another body never wait, and find nothing.
+    let mut again = consumer.same_session(server.url(LONG_POLLING));
+    let replies = again
+        .send(vec![
+            command(CommandOperation::Poll, ""),
+            command(CommandOperation::Poll, ""),
+        ])
+        .await;
+    assert!(replies.iter().all(|r| polled(r).is_empty()), "{replies:?}");
+    // The consumer subscribed over the long-polling channel: the plain AMF
+    // channel has nothing of it to poll (docs/protocol.md §6).
+    let mut amf = consumer.same_session(server.url(AMF));
+    let other = amf.send_one(command(CommandOperation::Poll, "")).await;
+    assert_eq!(
+        other.fault_code(),
+        Some("Server.Processing.NotSubscribed"),
+        "{other:?}"
+    );
     server.running.shutdown().await;
 }
 

@@ -135,3 +135,27 @@ async fn a_plain_ping_has_no_description() {
     assert!(!described, "{:?}", reply.message.body());
     server.running.shutdown().await;
 }
+
+/// A LOGIN with `DSNeedsConfig` gets the description instead of
+/// `"success"`, refused or not: BlazeDS's MessageBroker.routeCommandToService
+/// sets it on the reply of either operation.
+#[tokio::test]
+async fn a_login_with_needs_config_is_described_too() {
+    let mut config = Config::default();
+    add_user(&mut config, "alice", "secret", &[]);
+    let server = TestServer::start(config).await;
+    let mut client = FlexClient::new(server.url(AMF));
+    client.ping().await;
+    for (password, accepted) in [("nope", false), ("secret", true)] {
+        let mut request = login("alice", password);
+        request.base_mut().headers.set(h::DS_NEEDS_CONFIG, true);
+        let reply = client.send_one(request).await;
+        assert_eq!(reply.is_result(), accepted, "{reply:?}");
+        let channel = map(reply.message.body(), &["channels", "channel"]);
+        assert_eq!(string(channel, "id"), Some("my-amf"));
+    }
+    // Without the header a login still answers "success".
+    let reply = client.send_one(login("alice", "secret")).await;
+    assert_eq!(reply.message.body(), &Value::from("success"));
+    server.running.shutdown().await;
+}

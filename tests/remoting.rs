@@ -161,6 +161,31 @@ async fn net_connection_calls_in_amf0_and_amf3() {
     server.running.shutdown().await;
 }
 
+/// An AMF1 packet (FMS) is read as AMF0 and answered as AMF0: BlazeDS's
+/// AmfMessageDeserializer rewrites the version before the reply copies it.
+#[tokio::test]
+async fn an_amf1_packet_is_answered_as_amf0() {
+    let server = TestServer::start(Config::default()).await;
+    let p = legacy_packet(
+        Version::Amf1,
+        vec![],
+        "EchoService.echo",
+        vec![Value::from("x")],
+    );
+    let (status, _, body) = post(
+        &server.url(AMF),
+        "application/x-amf",
+        p.encode_request().expect("encodes"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(&body[..2], [0, 0], "the reply's version");
+    let reply = Packet::decode(body, registry()).expect("reply decodes");
+    assert_eq!(reply.bodies[0].target, "/1/onResult");
+    assert_eq!(reply.bodies[0].value, Value::from("x"));
+    server.running.shutdown().await;
+}
+
 #[tokio::test]
 async fn py3amf_request_fixtures_get_answers() {
     let server = TestServer::start(Config::default()).await;

@@ -81,11 +81,21 @@ impl SubscriptionFilter {
 pub struct Subscription {
     /// Who and where.
     pub key: SubscriptionKey,
+    /// The endpoint (channel id) it was made over, whose polls deliver
+    /// it; `None`: any endpoint's (subscribed without one, or a Redis
+    /// record written before endpoints were stored).
+    pub endpoint: Option<String>,
     /// What (never empty while stored).
     pub filters: Vec<SubscriptionFilter>,
 }
 
 impl Subscription {
+    /// Whether a poll over `endpoint` delivers this subscription's
+    /// messages (BlazeDS keeps one outbound queue per endpoint).
+    pub fn is_over(&self, endpoint: &str) -> bool {
+        self.endpoint.as_deref().is_none_or(|e| e == endpoint)
+    }
+
     /// Whether any filter accepts the message (see
     /// [`SubscriptionFilter::accepts`]).
     pub fn accepts(&self, seq: u64, message: &Message, max_header_bytes: usize) -> bool {

@@ -66,6 +66,7 @@ pub(crate) async fn handle(
         session,
         peer,
         small_messages,
+        version: packet.version,
     };
     let mut replies = Vec::with_capacity(packet.bodies.len());
     for body in &packet.bodies {
@@ -106,11 +107,22 @@ pub(crate) async fn handle(
         .into_iter()
         .collect();
     let reply = Packet {
-        version: packet.version,
+        version: reply_version(packet.version),
         headers,
         bodies: replies,
     };
     Ok(reply.encode()?)
+}
+
+/// The version a reply packet carries: the request's, except that an AMF1
+/// request (read as AMF0, as FMS sends it) is answered as AMF0, as
+/// BlazeDS's AmfMessageDeserializer rewrites the version before the reply
+/// takes it.
+fn reply_version(request: Version) -> Version {
+    match request {
+        Version::Amf1 => Version::Amf0,
+        other => other,
+    }
 }
 
 /// The reply body to the request body whose response is `response` (`/N`).

@@ -8,8 +8,8 @@ use crate::config::DestinationKind;
 use crate::flex::remoting;
 use crate::request::{Outcome, RequestContext};
 use crate::state::State;
-use flexgate_amf::{Object, Value};
-use flexgate_messages::{Fault, FaultCode};
+use flexgate_amf::{Object, Value, Version};
+use flexgate_messages::{CollectionForm, Fault, FaultCode};
 
 /// The packet header a NetConnection sends from `setCredentials`.
 pub(crate) const CREDENTIALS_HEADER: &str = "Credentials";
@@ -43,7 +43,7 @@ async fn invoke(
         )
     })?;
     let principal = credentials(state, ctx).await?;
-    remoting::invoke(
+    let result = remoting::invoke(
         state,
         ctx.channel,
         destination,
@@ -52,7 +52,23 @@ async fn invoke(
         principal,
         None,
     )
-    .await
+    .await?;
+    Ok(remoting::with_lists(
+        state,
+        destination,
+        result,
+        collection_form(ctx.version),
+    ))
+}
+
+/// How a legacy result's ArrayCollections are written: in AMF3 to an AMF3
+/// NetConnection; to an AMF0 one as BlazeDS's Amf0Output writes them, a
+/// typed object with a `source` member.
+fn collection_form(version: Version) -> CollectionForm {
+    match version {
+        Version::Amf3 => CollectionForm::External,
+        Version::Amf0 | Version::Amf1 => CollectionForm::Amf0Object,
+    }
 }
 
 /// The destination and method a target names: `a.b.Service.method` split

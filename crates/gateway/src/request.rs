@@ -2,7 +2,7 @@
 //! context of one AMF packet and the outcome of one body.
 
 use crate::session::Session;
-use flexgate_amf::{Header, Value};
+use flexgate_amf::{Header, Value, Version};
 use std::net::{IpAddr, SocketAddr};
 
 /// How a body was answered.
@@ -29,6 +29,9 @@ pub(crate) struct RequestContext<'a> {
     /// Replies may go in small form: an AMF3 envelope on a channel with
     /// `enable_small_messages` (BlazeDS converts only those).
     pub(crate) small_messages: bool,
+    /// The packet's version: an AMF0 one is an AMF0 NetConnection's, whose
+    /// results are written in AMF0.
+    pub(crate) version: Version,
 }
 
 impl RequestContext<'_> {

@@ -178,35 +178,42 @@ pub(crate) fn uses_small_messages(c: &Connection) -> bool {
     c.attributes.get(SMALL_ATTRIBUTE).is_some_and(|v| v == "1")
 }
 
+/// A Flex client (DSId) and the channel its poll came over.
+type ClientOnChannel = (String, String);
+
 /// Counts of long polls waiting now.
 #[derive(Default)]
 pub(crate) struct WaitingPolls {
     total: AtomicUsize,
-    per_client: Mutex<HashMap<String, usize>>,
+    per_client: Mutex<HashMap<ClientOnChannel, usize>>,
 }
 
 impl WaitingPolls {
-    /// Takes a waiting slot for `client` if both limits allow; the slot is
-    /// released when the guard drops (also when the client goes away mid-wait).
+    /// Takes a waiting slot for `client` over `channel` if both limits
+    /// allow (the per-client one counts per channel, as BlazeDS keeps one
+    /// wait per FlexClient and endpoint); the slot is released when the
+    /// guard drops (also when the client goes away mid-wait).
     pub(crate) fn try_acquire(
         self: &Arc<Self>,
         client: &str,
+        channel: &str,
         max_total: usize,
         max_per_client: usize,
     ) -> Result<WaitSlot, WaitRefused> {
+        let key = (client.to_owned(), channel.to_owned());
         let mut per_client = self.per_client.lock().unwrap_or_else(|e| e.into_inner());
-        let mine = per_client.get(client).copied().unwrap_or(0);
+        let mine = per_client.get(&key).copied().unwrap_or(0);
         if mine >= max_per_client {
             return Err(WaitRefused::ClientBusy);
         }
         if self.total.load(Ordering::Acquire) >= max_total {
             return Err(WaitRefused::ServerBusy);
         }
-        per_client.insert(client.to_owned(), mine + 1);
+        per_client.insert(key.clone(), mine + 1);
         self.total.fetch_add(1, Ordering::AcqRel);
         Ok(WaitSlot {
             polls: self.clone(),
-            client: client.to_owned(),
+            client: key,
         })
     }
 
@@ -219,7 +226,7 @@ impl WaitingPolls {
 /// Why a poll may not wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum WaitRefused {
-    /// This client already has its polls waiting.
+    /// This client already has its polls over this channel waiting.
     ClientBusy,
     /// The server has its maximum of polls waiting.
     ServerBusy,
@@ -228,7 +235,7 @@ pub(crate) enum WaitRefused {
 /// A held long-poll slot.
 pub(crate) struct WaitSlot {
     polls: Arc<WaitingPolls>,
-    client: String,
+    client: ClientOnChannel,
 }
 
 impl Drop for WaitSlot {

@@ -22,7 +22,7 @@ use crate::state::{uses_small_messages, State};
 use crate::streams::{OpenRefused, StreamSlot};
 use bytes::{BufMut, Bytes, BytesMut};
 use flexgate_amf::{to_amf3, Value};
-use flexgate_broker::{BrokerError, Delivery, IfUnsubscribed};
+use flexgate_broker::{BrokerError, Delivery, DrainScope, IfUnsubscribed};
 use flexgate_messages::{
     uid, AbstractMessage, AcknowledgeMessage, CommandMessage, CommandOperation, Form, Message,
 };
@@ -143,7 +143,13 @@ async fn open(
     let small = uses_small_messages(&client) && config.enable_small_messages;
     let (tx, rx) = mpsc::channel(QUEUE);
     let padding = kickstart::padding(request.user_agent);
-    let pump = pump(state, client.id, slot, small, heartbeat, tx.clone(), closed);
+    let feed = Feed {
+        client: client.id,
+        scope: DrainScope::Endpoint(channel.to_owned()),
+        form: if small { Form::Small } else { Form::Full },
+        heartbeat,
+    };
+    let pump = pump(state, feed, slot, tx.clone(), closed);
     tokio::spawn(async move {
         // First on the wire, before the open acknowledgement; the
         // channel is empty, so this never waits.
@@ -168,17 +174,32 @@ async fn open(
     r
 }
 
+/// What one stream carries and how.
+struct Feed {
+    /// The Flex client.
+    client: String,
+    /// Its subscriptions the stream delivers: those made over its channel.
+    scope: DrainScope,
+    /// Small messages or full ones.
+    form: Form,
+    /// How long the stream may stay silent.
+    heartbeat: Duration,
+}
+
 /// Feeds one stream until the client goes, closes it, or the server stops.
 async fn pump(
     state: Arc<State>,
-    client: String,
+    feed: Feed,
     slot: StreamSlot,
-    small: bool,
-    heartbeat: Duration,
     tx: mpsc::Sender<Bytes>,
     mut closed: oneshot::Receiver<()>,
 ) {
-    let form = if small { Form::Small } else { Form::Full };
+    let Feed {
+        client,
+        scope,
+        form,
+        heartbeat,
+    } = feed;
     let open = Message::Acknowledge(AcknowledgeMessage {
         base: AbstractMessage {
             body: Value::from(slot.id()),
@@ -194,8 +215,8 @@ async fn pump(
     while alive {
         let deadline = Instant::now() + heartbeat;
         let deliveries = tokio::select! {
-            d = state.broker.wait_for_messages(
-                &client, deadline, crate::limits::drain_budget(&state), IfUnsubscribed::Wait,
+            d = state.broker.wait_in(
+                &client, &scope, deadline, crate::limits::drain_budget(&state), IfUnsubscribed::Wait,
             ) => d,
             _ = &mut closed => break,
             () = &mut shutdown => break,

@@ -26,6 +26,7 @@
 
 pub mod alias;
 mod anonymous;
+mod as_collections;
 pub mod class;
 mod collections;
 pub mod convert;
@@ -44,6 +45,7 @@ pub mod uid;
 /// The AMF crate, re-exported for [`amf_class!`] and convenience.
 pub use flexgate_amf as amf;
 
+pub use as_collections::{arrays_as_collections, CollectionForm};
 pub use class::AmfClass;
 pub use collections::{ArrayCollection, ArrayList, ObjectProxy};
 pub use convert::{FromAmf, ToAmf};

@@ -25,7 +25,20 @@ impl<S: MessageStore> Broker<S> {
         connection_id: &str,
         budget: DrainBudget,
     ) -> Result<Vec<Delivery>, BrokerError> {
-        Ok(self.drain(connection_id, &DrainScope::All, budget).await?.0)
+        self.poll_in(connection_id, &DrainScope::All, budget).await
+    }
+
+    /// [`Broker::poll`] of the subscriptions in `scope` only (a poll over
+    /// one endpoint: [`DrainScope::Endpoint`]); the others keep what is
+    /// pending for them. [`BrokerError::NotSubscribed`] means none is in
+    /// scope.
+    pub async fn poll_in(
+        &self,
+        connection_id: &str,
+        scope: &DrainScope,
+        budget: DrainBudget,
+    ) -> Result<Vec<Delivery>, BrokerError> {
+        Ok(self.drain(connection_id, scope, budget).await?.0)
     }
 
     /// [`Broker::poll`] for one consumer only (`Consumer.receive()`): the
@@ -44,7 +57,7 @@ impl<S: MessageStore> Broker<S> {
             destination: destination.to_owned(),
             client_id: client_id.to_owned(),
         };
-        Ok(self.drain(connection_id, &scope, budget).await?.0)
+        self.poll_in(connection_id, &scope, budget).await
     }
 
     /// Drains the subscriptions of `connection_id` in `scope`, also
@@ -143,12 +156,36 @@ impl<S: MessageStore> Broker<S> {
         budget: DrainBudget,
         unsubscribed: IfUnsubscribed,
     ) -> Result<Vec<Delivery>, BrokerError> {
+        self.wait_in(
+            connection_id,
+            &DrainScope::All,
+            deadline,
+            budget,
+            unsubscribed,
+        )
+        .await
+    }
+
+    /// [`Broker::wait_for_messages`] for the subscriptions in `scope`
+    /// only: a long poll or stream over one endpoint
+    /// ([`DrainScope::Endpoint`]) returns nothing for the others; woken by
+    /// a publish they alone receive, it looks again and waits on.
+    /// "Unsubscribed" means no subscription in scope.
+    pub async fn wait_in(
+        &self,
+        connection_id: &str,
+        scope: &DrainScope,
+        deadline: Instant,
+        budget: DrainBudget,
+        unsubscribed: IfUnsubscribed,
+    ) -> Result<Vec<Delivery>, BrokerError> {
         loop {
             let mut destinations: Vec<String> = self
                 .store
                 .subscriptions(connection_id)
                 .await?
                 .iter()
+                .filter(|s| scope.includes(s))
                 .map(|s| s.key.destination.clone())
                 .collect();
             destinations.sort();
@@ -156,13 +193,12 @@ impl<S: MessageStore> Broker<S> {
             // Register before checking, so a publish racing this check
             // either is seen by it or wakes the registration.
             let registration = self.hub.register(connection_id, destinations);
-            let (deliveries, taken) =
-                match self.drain(connection_id, &DrainScope::All, budget).await {
-                    Err(BrokerError::NotSubscribed(_)) if unsubscribed == IfUnsubscribed::Wait => {
-                        (Vec::new(), 0)
-                    }
-                    other => other?,
-                };
+            let (deliveries, taken) = match self.drain(connection_id, scope, budget).await {
+                Err(BrokerError::NotSubscribed(_)) if unsubscribed == IfUnsubscribed::Wait => {
+                    (Vec::new(), 0)
+                }
+                other => other?,
+            };
             if !deliveries.is_empty() {
                 return Ok(deliveries);
             }

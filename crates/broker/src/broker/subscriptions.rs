@@ -34,9 +34,58 @@ impl<S: MessageStore> Broker<S> {
     /// Subscribes consumer `client_id` of `connection_id` to `destination`
     /// with an optional subtopic pattern and selector (empty strings mean
     /// none). Subscribing the same consumer again with another
-    /// subtopic/selector adds a filter (`MultiTopicConsumer`).
+    /// subtopic/selector adds a filter (`MultiTopicConsumer`). The
+    /// subscription is not tied to an endpoint: every poll of the
+    /// connection delivers it (see [`Broker::subscribe_over`]).
     pub async fn subscribe(
         &self,
+        connection_id: &str,
+        client_id: &str,
+        destination: &str,
+        subtopic: Option<&str>,
+        selector: Option<&str>,
+    ) -> Result<SubscribeOutcome, BrokerError> {
+        self.subscribe_with(
+            None,
+            connection_id,
+            client_id,
+            destination,
+            subtopic,
+            selector,
+        )
+        .await
+    }
+
+    /// [`Broker::subscribe`] made over `endpoint` (a channel id): only
+    /// polls over that endpoint deliver it ([`DrainScope::Endpoint`]).
+    /// When the consumer was subscribed over another endpoint its whole
+    /// subscription moves to this one (BlazeDS's
+    /// `MessageClient.resetEndpoint`, a Flex ChannelSet failing over).
+    ///
+    /// [`DrainScope::Endpoint`]: crate::DrainScope::Endpoint
+    pub async fn subscribe_over(
+        &self,
+        endpoint: &str,
+        connection_id: &str,
+        client_id: &str,
+        destination: &str,
+        subtopic: Option<&str>,
+        selector: Option<&str>,
+    ) -> Result<SubscribeOutcome, BrokerError> {
+        self.subscribe_with(
+            Some(endpoint),
+            connection_id,
+            client_id,
+            destination,
+            subtopic,
+            selector,
+        )
+        .await
+    }
+
+    async fn subscribe_with(
+        &self,
+        endpoint: Option<&str>,
         connection_id: &str,
         client_id: &str,
         destination: &str,
@@ -58,7 +107,10 @@ impl<S: MessageStore> Broker<S> {
             None => None,
         };
         let key = SubscriptionKey::new(connection_id, destination, client_id);
-        let outcome = self.store.subscribe(key, subtopic, selector).await?;
+        let outcome = self
+            .store
+            .subscribe(key, endpoint.map(str::to_owned), subtopic, selector)
+            .await?;
         match outcome {
             SubscribeOutcome::NotConnected => {
                 return Err(BrokerError::NotConnected(connection_id.to_owned()))

@@ -86,10 +86,11 @@ impl MessageStore for AnyStore {
     async fn subscribe(
         &self,
         key: SubscriptionKey,
+        endpoint: Option<String>,
         subtopic: Option<Subtopic>,
         selector: Option<Selector>,
     ) -> Result<SubscribeOutcome, StoreError> {
-        delegate!(self, s => s.subscribe(key, subtopic, selector))
+        delegate!(self, s => s.subscribe(key, endpoint, subtopic, selector))
     }
 
     async fn unsubscribe(

@@ -77,17 +77,23 @@ pub enum DrainScope {
         /// The consumer's client id.
         client_id: String,
     },
+    /// The subscriptions made over this endpoint (channel id), and those
+    /// recorded without one: a poll over that endpoint. BlazeDS keeps one
+    /// outbound queue per FlexClient and endpoint, so what was subscribed
+    /// over another channel waits for that channel's polls.
+    Endpoint(String),
 }
 
 impl DrainScope {
-    /// Whether the subscription `key` of the draining connection is in scope.
-    pub fn includes(&self, key: &SubscriptionKey) -> bool {
+    /// Whether the subscription `sub` of the draining connection is in scope.
+    pub fn includes(&self, sub: &Subscription) -> bool {
         match self {
             DrainScope::All => true,
             DrainScope::Consumer {
                 destination,
                 client_id,
-            } => key.destination == *destination && key.client_id == *client_id,
+            } => sub.key.destination == *destination && sub.key.client_id == *client_id,
+            DrainScope::Endpoint(endpoint) => sub.is_over(endpoint),
         }
     }
 }
@@ -191,10 +197,15 @@ pub trait MessageStore: Send + Sync + 'static {
 
     /// Adds a filter to the consumer `key` (creating its subscription with
     /// a cursor at the destination's current end). The filter's
-    /// `since_seq` is set to that end.
+    /// `since_seq` is set to that end. The subscription is delivered over
+    /// `endpoint` from now on, all its filters and what is pending for it
+    /// included (a resubscribe over another channel moves it, as BlazeDS's
+    /// `MessageClient.resetEndpoint` does on a ChannelSet failover);
+    /// `None` leaves an existing subscription where it is.
     fn subscribe(
         &self,
         key: SubscriptionKey,
+        endpoint: Option<String>,
         subtopic: Option<Subtopic>,
         selector: Option<Selector>,
     ) -> impl Future<Output = Result<SubscribeOutcome, StoreError>> + Send;

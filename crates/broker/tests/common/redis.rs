@@ -147,10 +147,11 @@ impl MessageStore for PausedClockRedis {
     async fn subscribe(
         &self,
         key: SubscriptionKey,
+        endpoint: Option<String>,
         subtopic: Option<Subtopic>,
         selector: Option<Selector>,
     ) -> Result<SubscribeOutcome, StoreError> {
-        self.run(|s| async move { s.subscribe(key, subtopic, selector).await })
+        self.run(|s| async move { s.subscribe(key, endpoint, subtopic, selector).await })
     }
 
     async fn unsubscribe(

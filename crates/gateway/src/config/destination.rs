@@ -14,6 +14,20 @@ pub enum DestinationKind {
     Remoting,
 }
 
+/// How a remoting destination sends the dense arrays in its results
+/// (`lists`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ListEncoding {
+    /// As arrays (BlazeDS with the endpoint's `legacy-collection` set).
+    #[default]
+    Array,
+    /// As `flex.messaging.io.ArrayCollection`s, nested ones included
+    /// (BlazeDS's default for a Java `List`); a collection is bindable in
+    /// Flex where an array is not.
+    ArrayCollection,
+}
+
 /// One destination.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(from = "DestinationToml")]
@@ -30,6 +44,8 @@ pub struct DestinationConfig {
     /// calls on this destination, as PyAMF resolves a service by its name
     /// alone; without it such a target is refused.
     pub default_method: Option<String>,
+    /// Remoting: how the dense arrays of results are sent.
+    pub lists: ListEncoding,
     /// Messaging: the broker's settings for it (TTLs, subtopics, echo to
     /// the sender, retention), handed to the broker as they are.
     pub messaging: flexgate_broker::DestinationConfig,
@@ -49,6 +65,7 @@ impl Default for DestinationConfig {
             source: None,
             roles: Vec::new(),
             default_method: None,
+            lists: ListEncoding::Array,
             messaging: flexgate_broker::DestinationConfig::default()
                 .default_ttl_ms(DEFAULT_TTL_MS)
                 .allow_subtopics(true),
@@ -66,6 +83,8 @@ struct DestinationToml {
     source: Option<String>,
     roles: Vec<String>,
     default_method: Option<String>,
+    /// Remoting: `"array"` or `"array-collection"`.
+    lists: ListEncoding,
     /// Time-to-live of messages that set none, in ms.
     ttl_ms: u64,
     /// Every message gets this time-to-live, in ms (BlazeDS `message-time-to-live`).
@@ -95,6 +114,7 @@ impl Default for DestinationToml {
             source: d.source,
             roles: d.roles,
             default_method: d.default_method,
+            lists: d.lists,
             ttl_ms: m.default_ttl_ms,
             ttl_override_ms: m.ttl_override_ms,
             allow_subtopics: m.allow_subtopics,
@@ -126,6 +146,7 @@ impl From<DestinationToml> for DestinationConfig {
             source: t.source,
             roles: t.roles,
             default_method: t.default_method,
+            lists: t.lists,
             messaging,
         }
     }
@@ -169,6 +190,14 @@ mod tests {
         assert_eq!(m.max_messages, 9);
         assert_eq!((m.max_retained_bytes, m.max_ttl_ms), (1000, 2000));
         assert_eq!(d.roles, ["r"]);
+    }
+
+    #[test]
+    fn lists_are_arrays_unless_asked() {
+        assert_eq!(parse("").expect("parses").lists, ListEncoding::Array);
+        let d = parse("kind = \"remoting\"\nlists = \"array-collection\"\n").expect("parses");
+        assert_eq!(d.lists, ListEncoding::ArrayCollection);
+        assert!(parse("lists = \"vector\"\n").is_err());
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod session;
 mod static_files;
 
 pub use crate::login_throttle::LoginThrottleConfig;
-pub use destination::{DestinationConfig, DestinationKind};
+pub use destination::{DestinationConfig, DestinationKind, ListEncoding};
 pub use hosting::{CompatConfig, CorsConfig, CrossDomainConfig};
 pub use limits::Limits;
 pub use session::{SameSite, SessionConfig};

@@ -94,6 +94,21 @@ pub(super) async fn ping(
 ) -> Result<Reply, Fault> {
     let small = record_messaging_version(state, ctx, request, client).await?;
     let mut message = ack(request);
+    describe_if_asked(state, ctx, request, &mut message);
+    name_client(&mut message, client);
+    Ok(Reply { message, small })
+}
+
+/// With `DSNeedsConfig: true` on a ping or a login, the reply's body
+/// becomes the channel's description, replacing a login's `"success"` and
+/// also on a refused login's ErrorMessage, as BlazeDS's
+/// MessageBroker.routeCommandToService sets it on either reply.
+fn describe_if_asked(
+    state: &State,
+    ctx: &RequestContext<'_>,
+    request: &Message,
+    reply: &mut Message,
+) {
     let needs_config = request
         .header(h::DS_NEEDS_CONFIG)
         .and_then(Value::as_bool)
@@ -104,10 +119,8 @@ pub(super) async fn ping(
         .get(ctx.channel)
         .filter(|_| needs_config)
     {
-        message.base_mut().body = super::channel_config::describe(ctx.channel, channel);
+        reply.base_mut().body = super::channel_config::describe(ctx.channel, channel);
     }
-    name_client(&mut message, client);
-    Ok(Reply { message, small })
 }
 
 /// The headers BlazeDS puts on every ping and login reply, failed logins
@@ -169,6 +182,7 @@ pub(super) async fn login(
             (error(request, fault), uses_small_messages(client))
         }
     };
+    describe_if_asked(state, ctx, request, &mut message);
     name_client(&mut message, client);
     Ok(Reply { message, small })
 }

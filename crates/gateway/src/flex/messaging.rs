@@ -11,7 +11,7 @@ use crate::limits;
 use crate::request::RequestContext;
 use crate::state::{uses_small_messages, State, WaitRefused};
 use flexgate_amf::Value;
-use flexgate_broker::{Connection, IfUnsubscribed, Payload};
+use flexgate_broker::{Connection, DrainScope, IfUnsubscribed, Payload};
 use flexgate_messages::convert::list_items;
 use flexgate_messages::headers as h;
 use flexgate_messages::{uid, AsyncMessage, Fault, FaultCode, Form, Message};
@@ -38,7 +38,7 @@ pub(super) async fn subscribe(
     claim(state, &client.id, &consumer, dest).await?;
     state
         .broker
-        .subscribe(&client.id, &consumer, dest, subtopic, selector)
+        .subscribe_over(ctx.channel, &client.id, &consumer, dest, subtopic, selector)
         .await
         .map_err(fault::from_broker)?;
     Ok(acknowledged(message, client))
@@ -98,7 +98,8 @@ pub(super) async fn multi_subscribe(
     for (subtopic, selector) in &adds {
         state
             .broker
-            .subscribe(
+            .subscribe_over(
+                ctx.channel,
                 &client.id,
                 &consumer,
                 dest,
@@ -228,10 +229,13 @@ async fn poll_client(
     Ok(client)
 }
 
-/// POLL: what arrived for the client's subscriptions; on a long-polling
-/// channel an empty poll waits (within the channel's limits). A client
-/// without subscriptions gets `Server.Processing.NotSubscribed` at once,
-/// long poll or not, so that it resubscribes (docs/protocol.md §6).
+/// POLL: what arrived for the client's subscriptions made over this
+/// channel (BlazeDS's FlexClient keeps an outbound queue per endpoint: what
+/// was subscribed over another channel waits for that channel's polls); on
+/// a long-polling channel an empty poll waits (within the channel's
+/// limits). A client without subscriptions over this channel gets
+/// `Server.Processing.NotSubscribed` at once, long poll or not, so that it
+/// resubscribes (docs/protocol.md §6).
 pub(super) async fn poll(
     state: &State,
     ctx: &RequestContext<'_>,
@@ -252,15 +256,17 @@ pub(super) async fn poll(
     let client = &poll_client(state, ctx, request).await?;
     let small = uses_small_messages(client);
     let budget = limits::drain_budget(state);
+    let scope = DrainScope::Endpoint(ctx.channel.to_owned());
     let mut deliveries = state
         .broker
-        .poll(&client.id, budget)
+        .poll_in(&client.id, &scope, budget)
         .await
         .map_err(|e| fault::from_poll(e, ctx.channel))?;
     let mut poll_wait = None;
     if deliveries.is_empty() && channel.kind == ChannelKind::LongPolling && !ctx.batched {
         match state.waiting.try_acquire(
             &client.id,
+            ctx.channel,
             channel.max_waiting_polls,
             channel.max_waiting_polls_per_client,
         ) {
@@ -269,8 +275,8 @@ pub(super) async fn poll(
                 tokio::select! {
                     // Unsubscribed or disconnected while parked: fault
                     // now rather than wait out the interval.
-                    waited = state.broker.wait_for_messages(
-                        &client.id, deadline, budget, IfUnsubscribed::Fail,
+                    waited = state.broker.wait_in(
+                        &client.id, &scope, deadline, budget, IfUnsubscribed::Fail,
                     ) => {
                         deliveries = waited.map_err(|e| fault::from_poll(e, ctx.channel))?;
                     }

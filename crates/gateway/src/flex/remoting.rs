@@ -3,12 +3,13 @@
 
 use super::access;
 use crate::auth::Principal;
+use crate::config::ListEncoding;
 use crate::remoting::Call;
 use crate::request::RequestContext;
 use crate::state::{principal_of, State};
 use flexgate_amf::Value;
 use flexgate_broker::Connection;
-use flexgate_messages::{Fault, RemotingMessage};
+use flexgate_messages::{arrays_as_collections, CollectionForm, Fault, RemotingMessage};
 
 /// Runs a RemotingMessage for Flex client `client`: its result value.
 pub(super) async fn remoting_message(
@@ -18,7 +19,7 @@ pub(super) async fn remoting_message(
     client: &Connection,
 ) -> Result<Value, Fault> {
     let destination = r.base.destination.as_deref().unwrap_or_default();
-    invoke(
+    let result = invoke(
         state,
         ctx.channel,
         destination,
@@ -27,7 +28,14 @@ pub(super) async fn remoting_message(
         principal_of(client),
         Some(client.id.clone()),
     )
-    .await
+    .await?;
+    // A Flex message is AMF3, whatever the envelope.
+    Ok(with_lists(
+        state,
+        destination,
+        result,
+        CollectionForm::External,
+    ))
 }
 
 /// The one remoting entry, for RemoteObject and NetConnection alike: calls
@@ -50,4 +58,26 @@ pub(crate) async fn invoke(
         client_id,
     };
     service.invoke(method, call).await
+}
+
+/// A result of remoting `destination` as its `lists` setting sends it:
+/// dense arrays as they are, or as ArrayCollections written in `form`
+/// (walked no deeper than the decoder's depth limit).
+pub(crate) fn with_lists(
+    state: &State,
+    destination: &str,
+    result: Value,
+    form: CollectionForm,
+) -> Value {
+    let lists = state
+        .config
+        .destinations
+        .get(destination)
+        .map_or(ListEncoding::Array, |d| d.lists);
+    match lists {
+        ListEncoding::Array => result,
+        ListEncoding::ArrayCollection => {
+            arrays_as_collections(&result, form, state.decode_limits.max_depth)
+        }
+    }
 }

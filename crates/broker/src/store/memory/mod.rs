@@ -157,6 +157,7 @@ impl MessageStore for MemoryStore {
     async fn subscribe(
         &self,
         key: SubscriptionKey,
+        endpoint: Option<String>,
         subtopic: Option<Subtopic>,
         selector: Option<Selector>,
     ) -> Result<SubscribeOutcome, StoreError> {
@@ -174,6 +175,9 @@ impl MessageStore for MemoryStore {
         };
         if let Some(entry) = st.subscriptions.get_mut(&key) {
             let sub = Arc::make_mut(&mut entry.subscription);
+            if endpoint.is_some() {
+                sub.endpoint = endpoint;
+            }
             let (t, s) = (
                 filter.subtopic.as_ref().map(Subtopic::as_str),
                 filter.selector.as_ref().map(Selector::as_str),
@@ -191,6 +195,7 @@ impl MessageStore for MemoryStore {
             SubscriptionEntry {
                 subscription: Arc::new(Subscription {
                     key,
+                    endpoint,
                     filters: vec![filter],
                 }),
                 cursor: since_seq,
@@ -288,14 +293,20 @@ impl MessageStore for MemoryStore {
         };
         conn.connection.last_polled_ms = now_ms;
         conn.connection.apply(ConnectionUpdate::Touch { now_ms });
-        if !conn.consumers.iter().any(|key| scope.includes(key)) {
+        let subscriptions = &st.subscriptions;
+        let in_scope = |key: &&SubscriptionKey| {
+            subscriptions
+                .get(*key)
+                .is_some_and(|e| scope.includes(&e.subscription))
+        };
+        if !conn.consumers.iter().any(|key| in_scope(&key)) {
             return Ok(Drained::NotSubscribed);
         }
         // Per subscription (in key order): the first `max_messages` entries
         // after its cursor; then all of them merged by global order.
         let mut subs: Vec<SubDrain<'_>> = Vec::with_capacity(conn.consumers.len());
         let mut candidates: Vec<Candidate> = Vec::new();
-        for key in conn.consumers.iter().filter(|key| scope.includes(key)) {
+        for key in conn.consumers.iter().filter(in_scope) {
             let (Some(entry), Some(log)) =
                 (st.subscriptions.get(key), st.logs.get(&key.destination))
             else {

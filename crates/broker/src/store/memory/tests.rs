@@ -39,7 +39,7 @@ async fn retention_follows_subscribers() {
         .await
         .unwrap();
     let key = SubscriptionKey::new("c", "d", "x");
-    let out = s.subscribe(key, None, None).await.unwrap();
+    let out = s.subscribe(key, None, None, None).await.unwrap();
     assert_eq!(out, SubscribeOutcome::Created { since_seq: 1 });
     append(&s, m("d", 1000)).await;
     append(&s, m("d", 1000)).await;
@@ -65,7 +65,7 @@ async fn expired_entries_in_the_middle_are_purged() {
     s.open_connection(Connection::new("c", "ch", 0, 1000), Create::IfAbsent)
         .await
         .unwrap();
-    s.subscribe(SubscriptionKey::new("c", "d", "x"), None, None)
+    s.subscribe(SubscriptionKey::new("c", "d", "x"), None, None, None)
         .await
         .unwrap();
     append(&s, m("d", 1000)).await;

@@ -223,6 +223,13 @@ pub(crate) fn read_filter_field(field: &str) -> Option<FilterField<'_>> {
     })
 }
 
+/// Splits a subscription's endpoint field `ns(destination) ns(client)`.
+pub(crate) fn read_subscription_field(field: &str) -> Option<(&str, &str)> {
+    let (destination, rest) = read_ns(field)?;
+    let (client_id, rest) = read_ns(rest)?;
+    rest.is_empty().then_some((destination, client_id))
+}
+
 /// Rebuilds a filter from its field and its value `<since_seq>:<subtopic
 /// separator>` (written by the subscribe script), parsing subtopic and
 /// selector again. They were valid for the node that stored them, but

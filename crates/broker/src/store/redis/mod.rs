@@ -30,7 +30,7 @@ use crate::selector::Selector;
 use crate::subscription::{SubscribeOutcome, Subscription, SubscriptionKey, Unsubscribe};
 use crate::subtopic::Subtopic;
 use codec::Decoded;
-use scripts::{escape_glob, lua_count, take_scope_args, Scripts, TakeReply};
+use scripts::{lua_count, take_scope_args, Scripts, TakeReply};
 
 /// Redis keeps a message this much longer than its TTL. The broker drops
 /// expired messages by its own clock (at drain and purge); Redis's expiry
@@ -57,6 +57,9 @@ const RECONNECT_RETRIES: usize = 3;
 fn redis_error(what: &str, e: redis::RedisError) -> StoreError {
     StoreError::with_source(format!("redis: {what}"), e)
 }
+
+/// The `(field, value)` pairs of one hash (`HGETALL`).
+type Fields = Vec<(String, String)>;
 
 /// A [`MessageStore`] in Redis, shared by every node that uses the same
 /// server and key prefix. Cheap to clone (one multiplexed connection that
@@ -111,30 +114,6 @@ impl RedisStore {
     /// The key prefix.
     pub fn prefix(&self) -> &str {
         &self.prefix
-    }
-
-    /// Deletes every key under the prefix (tests, decommissioning a
-    /// deployment); returns how many. Not atomic: run it when no node
-    /// uses the prefix.
-    pub async fn delete_all(&self) -> Result<usize, StoreError> {
-        let mut conn = self.conn.clone();
-        let pattern = format!("{}*", escape_glob(&self.prefix));
-        let mut keys: Vec<String> = Vec::new();
-        {
-            let mut iter = conn
-                .scan_match::<_, String>(&pattern)
-                .await
-                .map_err(|e| redis_error("SCAN", e))?;
-            while let Some(k) = iter.next_item().await {
-                keys.push(k.map_err(|e| redis_error("SCAN", e))?);
-            }
-        }
-        let mut deleted = 0;
-        for chunk in keys.chunks(500) {
-            let n: usize = conn.del(chunk).await.map_err(|e| redis_error("DEL", e))?;
-            deleted += n;
-        }
-        Ok(deleted)
     }
 }
 
@@ -244,6 +223,7 @@ impl MessageStore for RedisStore {
     async fn subscribe(
         &self,
         key: SubscriptionKey,
+        endpoint: Option<String>,
         subtopic: Option<Subtopic>,
         selector: Option<Selector>,
     ) -> Result<SubscribeOutcome, StoreError> {
@@ -261,6 +241,7 @@ impl MessageStore for RedisStore {
             .arg(&key.client_id)
             .arg(spec)
             .arg(separator)
+            .arg(endpoint.as_deref().unwrap_or_default())
             .invoke_async(&mut self.conn())
             .await
             .map_err(|e| redis_error("subscribe", e))?;
@@ -305,13 +286,15 @@ impl MessageStore for RedisStore {
         &self,
         connection_id: &str,
     ) -> Result<Vec<Arc<Subscription>>, StoreError> {
-        let pairs: Vec<(String, String)> = self
-            .conn()
+        let (pairs, endpoints): (Fields, Fields) = redis::pipe()
+            .atomic()
             .hgetall(format!("{}s:{connection_id}", self.prefix))
+            .hgetall(format!("{}n:{connection_id}", self.prefix))
+            .query_async(&mut self.conn())
             .await
             .map_err(|e| redis_error("HGETALL", e))?;
         Ok(self
-            .load_subscriptions(connection_id, &pairs)
+            .load_subscriptions(connection_id, &pairs, &endpoints)
             .await
             .into_values()
             .map(Arc::new)
@@ -331,9 +314,14 @@ impl MessageStore for RedisStore {
     async fn all_subscriptions(&self) -> Result<Vec<Arc<Subscription>>, StoreError> {
         let ids = self.connection_ids().await?;
         let mut out = Vec::new();
-        for (id, pairs) in ids.iter().zip(self.hashes_of("s", &ids).await?) {
+        let endpoints = self.hashes_of("n", &ids).await?;
+        for ((id, pairs), endpoints) in ids
+            .iter()
+            .zip(self.hashes_of("s", &ids).await?)
+            .zip(endpoints)
+        {
             out.extend(
-                self.load_subscriptions(id, &pairs)
+                self.load_subscriptions(id, &pairs, &endpoints)
                     .await
                     .into_values()
                     .map(Arc::new),
@@ -379,7 +367,7 @@ impl MessageStore for RedisStore {
         now_ms: u64,
         budget: DrainBudget,
     ) -> Result<Drained, StoreError> {
-        let (scoped, dest, client) = take_scope_args(scope);
+        let (mode, a, b) = take_scope_args(scope);
         let reply: Option<TakeReply> = self
             .scripts
             .take
@@ -388,19 +376,21 @@ impl MessageStore for RedisStore {
             .arg(now_ms)
             .arg(lua_count(budget.max_messages))
             .arg(lua_count(budget.max_bytes))
-            .arg(scoped)
-            .arg(dest)
-            .arg(client)
+            .arg(mode)
+            .arg(a)
+            .arg(b)
             .invoke_async(&mut self.conn())
             .await
             .map_err(|e| redis_error("take pending", e))?;
-        let Some((filters, taken, envelopes)) = reply else {
+        let Some((filters, taken, envelopes, endpoints)) = reply else {
             return Ok(Drained::NotConnected);
         };
         if filters.is_empty() {
             return Ok(Drained::NotSubscribed);
         }
-        let subs = self.load_subscriptions(connection_id, &filters).await;
+        let subs = self
+            .load_subscriptions(connection_id, &filters, &endpoints)
+            .await;
         let mut decoded = Decoded::new();
         for (dest, seq, bytes) in envelopes {
             let m = codec::decode_message(Bytes::from(bytes), self.registry)?;

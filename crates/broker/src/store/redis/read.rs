@@ -1,12 +1,13 @@
 //! Reading state back: connection and subscription hashes decoded into
 //! the broker's types, and the key sets that list them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
 
 use super::codec;
+use super::scripts::escape_glob;
 use super::{redis_error, RedisStore};
 use crate::connection::Connection;
 use crate::error::StoreError;
@@ -16,6 +17,30 @@ use crate::subscription::{Subscription, SubscriptionKey, Unsubscribe};
 impl RedisStore {
     pub(super) fn conn(&self) -> ConnectionManager {
         self.conn.clone()
+    }
+
+    /// Deletes every key under the prefix (tests, decommissioning a
+    /// deployment); returns how many. Not atomic: run it when no node
+    /// uses the prefix.
+    pub async fn delete_all(&self) -> Result<usize, StoreError> {
+        let mut conn = self.conn();
+        let pattern = format!("{}*", escape_glob(&self.prefix));
+        let mut keys: Vec<String> = Vec::new();
+        {
+            let mut iter = conn
+                .scan_match::<_, String>(&pattern)
+                .await
+                .map_err(|e| redis_error("SCAN", e))?;
+            while let Some(k) = iter.next_item().await {
+                keys.push(k.map_err(|e| redis_error("SCAN", e))?);
+            }
+        }
+        let mut deleted = 0;
+        for chunk in keys.chunks(500) {
+            let n: usize = conn.del(chunk).await.map_err(|e| redis_error("DEL", e))?;
+            deleted += n;
+        }
+        Ok(deleted)
     }
 
     pub(super) fn decode_connection(
@@ -51,7 +76,9 @@ impl RedisStore {
     }
 
     /// Groups `(field, value)` filter pairs of one connection into
-    /// subscriptions, ordered by key as the memory store orders them.
+    /// subscriptions, ordered by key as the memory store orders them, each
+    /// with its endpoint from the `n:<conn>` pairs `endpoints` (none there:
+    /// subscribed without one, or stored before endpoints were).
     /// A filter that does not decode (corrupted, or stored by a node that
     /// accepted what this one refuses, such as an unbounded selector) is
     /// left out and returned in `unreadable`, never an error: one bad
@@ -61,7 +88,14 @@ impl RedisStore {
         &self,
         connection_id: &str,
         pairs: &[(String, String)],
+        endpoints: &[(String, String)],
     ) -> DecodedFilters {
+        let over: HashMap<(&str, &str), &str> = endpoints
+            .iter()
+            .filter_map(|(field, endpoint)| {
+                codec::read_subscription_field(field).map(|sub| (sub, endpoint.as_str()))
+            })
+            .collect();
         let mut subs: BTreeMap<SubscriptionKey, Subscription> = BTreeMap::new();
         let mut unreadable = Vec::new();
         for (field, value) in pairs {
@@ -89,6 +123,9 @@ impl RedisStore {
             subs.entry(key.clone())
                 .or_insert_with(|| Subscription {
                     key,
+                    endpoint: over
+                        .get(&(f.destination, f.client_id))
+                        .map(|e| (*e).to_owned()),
                     filters: Vec::new(),
                 })
                 .filters
@@ -108,8 +145,10 @@ impl RedisStore {
         &self,
         connection_id: &str,
         pairs: &[(String, String)],
+        endpoints: &[(String, String)],
     ) -> BTreeMap<SubscriptionKey, Subscription> {
-        let DecodedFilters { subs, unreadable } = self.decode_subscriptions(connection_id, pairs);
+        let DecodedFilters { subs, unreadable } =
+            self.decode_subscriptions(connection_id, pairs, endpoints);
         for u in unreadable {
             tracing::warn!(
                 connection = connection_id,

@@ -8,6 +8,7 @@
 //! | `P c:<conn>`        | hash   | connection: `id ch cr la lp to p a:<name>`      |
 //! | `P conns`           | zset   | connection id → expiry deadline (`la + to`)     |
 //! | `P s:<conn>`        | hash   | `ns(dest) ns(client) spec` → `since:separator`  |
+//! | `P n:<conn>`        | hash   | `ns(dest) ns(client)` → endpoint subscribed over |
 //! | `P k:<dest>`        | hash   | `ns(conn) ns(client)` → cursor (last seq taken) |
 //! | `P q:<dest>`        | string | last sequence number of the destination         |
 //! | `P e:<dest>`        | string | highest sequence number evicted by retention    |
@@ -125,20 +126,25 @@ for _, f in ipairs(redis.call('HKEYS', s)) do
   local client = ns_read(f, pos)
   redis.call('HDEL', P .. 'k:' .. dest, ns(id) .. ns(client))
 end
-redis.call('DEL', c, s)
+redis.call('DEL', c, s, P .. 'n:' .. id)
 redis.call('ZREM', P .. 'conns', id)
 return conn
 "#;
 
-/// ARGV: P, conn, dest, client, spec, separator.
+/// ARGV: P, conn, dest, client, spec, separator, endpoint (empty: none).
 /// Returns `{outcome, since}`: `n` not connected, `a` already subscribed,
-/// `f` filter added, `c` subscription created.
+/// `f` filter added, `c` subscription created. An endpoint moves the
+/// whole subscription to it, whatever the outcome; none leaves an
+/// existing one where it is (a new one then has no `n:` field: any
+/// endpoint).
 const SUBSCRIBE: &str = r#"
 local id, dest, client, spec = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if redis.call('EXISTS', P .. 'c:' .. id) == 0 then return {'n', '0'} end
 local since = redis.call('GET', P .. 'q:' .. dest) or '0'
 local s = P .. 's:' .. id
-local field = ns(dest) .. ns(client) .. spec
+local sub = ns(dest) .. ns(client)
+if ARGV[7] ~= '' then redis.call('HSET', P .. 'n:' .. id, sub, ARGV[7]) end
+local field = sub .. spec
 if redis.call('HEXISTS', s, field) == 1 then return {'a', '0'} end
 redis.call('HSET', s, field, since .. ':' .. ARGV[6])
 local k = P .. 'k:' .. dest
@@ -164,6 +170,7 @@ for _, f in ipairs(redis.call('HKEYS', s)) do
   end
 end
 if left == 0 then
+  redis.call('HDEL', P .. 'n:' .. id, prefix)
   local gone = redis.call('HDEL', P .. 'k:' .. dest, ns(id) .. ns(client))
   if mode == 'a' then removed = gone end
 end
@@ -212,11 +219,13 @@ end
 return {seq, dropped}
 "#;
 
-/// ARGV: P, conn, now, max_messages, max_bytes, scoped ('1' or '0'),
-/// dest, client (one consumer's subscription only when scoped). Returns
-/// nil when the connection does not exist, else `{filters in scope
-/// (HGETALL pairs), {{dest, client, missed, {seq...}}...}, {{dest, seq,
-/// envelope}...}}` (no filters: no subscriptions in scope). Entries after each cursor are handed out in global
+/// ARGV: P, conn, now, max_messages, max_bytes, scope, a, b. Scope `0`:
+/// every subscription; `1`: consumer b of destination a only; `2`: those
+/// made over endpoint a, or recorded without an endpoint. Returns nil
+/// when the connection does not exist, else `{filters in scope (HGETALL
+/// pairs), {{dest, client, missed, {seq...}}...}, {{dest, seq,
+/// envelope}...}, endpoints (HGETALL n:<conn>)}` (no filters: no
+/// subscriptions in scope). Entries after each cursor are handed out in global
 /// append order until the budget is spent (the first always fits); each
 /// cursor moves past what was handed out only, or to the log's end when
 /// its subscription got everything. Each envelope is sent once however
@@ -229,14 +238,19 @@ local c = P .. 'c:' .. id
 if redis.call('EXISTS', c) == 0 then return false end
 redis.call('HSET', c, 'lp', ARGV[3])
 touch(id, now)
-local scoped, sdest, sclient = ARGV[6] == '1', ARGV[7], ARGV[8]
+local mode, sa, sb = ARGV[6], ARGV[7], ARGV[8]
 local all = redis.call('HGETALL', P .. 's:' .. id)
+local endpoints = redis.call('HGETALL', P .. 'n:' .. id)
+local over = {}
+for i = 1, #endpoints, 2 do over[endpoints[i]] = endpoints[i + 1] end
 local filters, seen, subs, cands = {}, {}, {}, {}
 for i = 1, #all, 2 do
   local dest, pos = ns_read(all[i], 1)
   local client = ns_read(all[i], pos)
   local sub = ns(dest) .. ns(client)
-  local wanted = not scoped or (dest == sdest and client == sclient)
+  local ep = over[sub]
+  local wanted = mode == '0' or (mode == '1' and dest == sa and client == sb)
+    or (mode == '2' and (ep == nil or ep == sa))
   if wanted then
     table.insert(filters, all[i])
     table.insert(filters, all[i + 1])
@@ -299,7 +313,7 @@ for _, s in ipairs(subs) do
     table.insert(out, {s.dest, s.client, s.missed, s.have})
   end
 end
-return {filters, out, msgs}
+return {filters, out, msgs, endpoints}
 "#;
 
 /// ARGV: P, dest, now. Drops the destination's entries that expired
@@ -375,7 +389,7 @@ pub(super) fn escape_glob(s: &str) -> String {
     out
 }
 
-/// The take script's scope arguments: scoped ('1' or '0'), dest, client.
+/// The take script's scope arguments: mode, a, b (see [`TAKE`]).
 pub(super) fn take_scope_args(scope: &DrainScope) -> (&'static str, &str, &str) {
     match scope {
         DrainScope::All => ("0", "", ""),
@@ -383,13 +397,15 @@ pub(super) fn take_scope_args(scope: &DrainScope) -> (&'static str, &str, &str) 
             destination,
             client_id,
         } => ("1", destination.as_str(), client_id.as_str()),
+        DrainScope::Endpoint(endpoint) => ("2", endpoint.as_str(), ""),
     }
 }
 
 /// The reply of the take script: filters, per-subscription results,
-/// envelopes.
+/// envelopes, endpoints.
 pub(super) type TakeReply = (
     Vec<(String, String)>,
     Vec<(String, String, u64, Vec<u64>)>,
     Vec<(String, u64, Vec<u8>)>,
+    Vec<(String, String)>,
 );

@@ -4,6 +4,7 @@
 mod connections;
 mod delivery;
 mod drain;
+mod endpoints;
 mod retention;
 mod routing;
 mod subscriptions;
@@ -13,5 +14,6 @@ mod waiting;
 // include common/ leave these names unused (as `dead_code` in common/).
 #[allow(unused_imports)]
 pub(crate) use {
-    connections::*, delivery::*, drain::*, retention::*, routing::*, subscriptions::*, waiting::*,
+    connections::*, delivery::*, drain::*, endpoints::*, retention::*, routing::*,
+    subscriptions::*, waiting::*,
 };
