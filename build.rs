@@ -15,5 +15,13 @@ fn main() {
             "the py3amf client test (tests/py3amf_interop.rs)",
         ),
         (Prereq::Chromium, "the browser test (tests/status_page.rs)"),
+        (
+            Prereq::Python,
+            "the Python backend tests (tests/http_backends.rs)",
+        ),
+        (
+            Prereq::Node,
+            "the Node backend tests (tests/http_backends.rs)",
+        ),
     ]);
 }

@@ -42,16 +42,17 @@ async fn invoke(
         )
     })?;
     let principal = credentials(state, ctx).await?;
-    remoting::invoke(
-        state,
-        ctx.channel,
+    let call = remoting::Invocation {
+        channel: ctx.channel,
         destination,
         method,
         args,
         principal,
-        None,
-    )
-    .await
+        client_id: None,
+        headers: None,
+        message_id: None,
+    };
+    remoting::invoke(state, call).await
 }
 
 /// Logs in with the packet's `Credentials` header, if there is one.

@@ -29,6 +29,7 @@
 mod admission;
 pub mod auth;
 mod backend;
+mod backends;
 mod base64;
 mod body;
 pub mod config;
@@ -37,6 +38,7 @@ mod endpoint;
 mod flex;
 mod http;
 mod in_process;
+pub mod json_values;
 mod legacy;
 mod limits;
 pub mod logging;

@@ -29,6 +29,8 @@ pub(crate) struct State {
     pub(crate) config: Config,
     /// Remoting services.
     pub(crate) services: Services,
+    /// The HTTP backends of remoting destinations configured with `http`.
+    pub(crate) backends: crate::backends::HttpBackends,
     /// Every login path goes through here: throttled, checked off the runtime.
     pub(crate) logins: Logins,
     /// New Flex clients per HTTP session and per peer address.
@@ -88,6 +90,7 @@ impl State {
         let consumers = crate::consumers::ConsumerOwners::new(&config.limits);
         State {
             broker: Arc::new(broker),
+            backends: crate::backends::HttpBackends::from_config(&config),
             config,
             services,
             logins,

@@ -21,5 +21,6 @@ mod prereq;
 pub mod redis;
 
 pub use prereq::{
-    chromium, py3amf_python, py3amf_venv, redis_server, require, Missing, Prereq, PY3AMF_VERSION,
+    chromium, node, py3amf_python, py3amf_venv, python, redis_server, require, Missing, Prereq,
+    PY3AMF_VERSION,
 };

@@ -19,6 +19,10 @@ pub enum Prereq {
     Py3amf,
     /// A Chromium binary for the browser tests.
     Chromium,
+    /// A `python3` on the PATH (the standard library only).
+    Python,
+    /// A `node` on the PATH (no npm packages).
+    Node,
 }
 
 /// Why a prerequisite is not there.
@@ -33,11 +37,13 @@ pub struct Missing {
 
 impl Prereq {
     /// Every prerequisite.
-    pub const ALL: [Prereq; 4] = [
+    pub const ALL: [Prereq; 6] = [
         Prereq::RedisServer,
         Prereq::Redis,
         Prereq::Py3amf,
         Prereq::Chromium,
+        Prereq::Python,
+        Prereq::Node,
     ];
 
     /// What it is, for messages.
@@ -47,6 +53,8 @@ impl Prereq {
             Prereq::Redis => "Redis",
             Prereq::Py3amf => "py3amf",
             Prereq::Chromium => "chromium",
+            Prereq::Python => "python3",
+            Prereq::Node => "node",
         }
     }
 
@@ -57,6 +65,8 @@ impl Prereq {
             Prereq::Redis => "flexgate_redis",
             Prereq::Py3amf => "flexgate_py3amf",
             Prereq::Chromium => "flexgate_chromium",
+            Prereq::Python => "flexgate_python",
+            Prereq::Node => "flexgate_node",
         }
     }
 
@@ -68,6 +78,7 @@ impl Prereq {
             Prereq::Redis => &["PATH", "FLEXGATE_TEST_REDIS"],
             Prereq::Py3amf => &["PATH", "FLEXGATE_PY3AMF_PYTHON", "XDG_CACHE_HOME", "HOME"],
             Prereq::Chromium => &["PATH", "FLEXGATE_CHROMIUM"],
+            Prereq::Python | Prereq::Node => &["PATH"],
         }
     }
 
@@ -84,6 +95,8 @@ impl Prereq {
             },
             Prereq::Py3amf => py3amf_python().map(drop),
             Prereq::Chromium => chromium().map(drop),
+            Prereq::Python => python().map(drop),
+            Prereq::Node => node().map(drop),
         }
     }
 }
@@ -100,6 +113,22 @@ pub fn redis_server() -> Result<PathBuf, Missing> {
     on_path("redis-server").ok_or_else(|| Missing {
         prereq: Prereq::RedisServer,
         why: "no redis-server on the PATH".into(),
+    })
+}
+
+/// `python3` on the PATH (for backends written with its standard library).
+pub fn python() -> Result<PathBuf, Missing> {
+    on_path("python3").ok_or_else(|| Missing {
+        prereq: Prereq::Python,
+        why: "no python3 on the PATH".into(),
+    })
+}
+
+/// `node` on the PATH.
+pub fn node() -> Result<PathBuf, Missing> {
+    on_path("node").ok_or_else(|| Missing {
+        prereq: Prereq::Node,
+        why: "no node on the PATH".into(),
     })
 }
 

@@ -2,12 +2,16 @@
 //!
 //! Every field has a default, so an empty file (or none) serves the demo.
 
+mod api;
 mod destination;
+mod http_backend;
 mod limits;
 mod session;
 
 pub use crate::login_throttle::LoginThrottleConfig;
+pub use api::{ApiConfig, ApiTokenError};
 pub use destination::{DestinationConfig, DestinationKind};
+pub use http_backend::HttpBackendConfig;
 pub use limits::Limits;
 pub use session::{SameSite, SessionConfig};
 
@@ -40,6 +44,8 @@ pub struct Config {
     pub session: SessionConfig,
     /// The back-off after failed logins.
     pub login: LoginThrottleConfig,
+    /// The HTTP publish API (`POST /api/publish`).
+    pub api: ApiConfig,
 }
 
 /// The operator pages: `/status` (HTML), `/status.json` and `/metrics`
@@ -273,6 +279,7 @@ impl Default for Config {
             status: StatusConfig::default(),
             session: SessionConfig::default(),
             login: LoginThrottleConfig::default(),
+            api: ApiConfig::default(),
         }
     }
 }
@@ -360,7 +367,15 @@ impl Config {
                 }
             }
         }
+        self.api
+            .secret()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         for (id, d) in &self.destinations {
+            if let Some(problem) = d.problem() {
+                return Err(ConfigError::Invalid(format!(
+                    "destination '{id}': {problem}"
+                )));
+            }
             if let Some(unknown) = d.channels.iter().find(|c| !self.channels.contains_key(*c)) {
                 return Err(ConfigError::Invalid(format!(
                     "destination '{id}': unknown channel '{unknown}'"
