@@ -44,6 +44,9 @@ async fn route(
 ) -> Response<ResponseBody> {
     let Some((channel_id, channel)) = state.config.channel_for_path(req.uri().path()) else {
         // Channels first: a channel configured at /status keeps its path.
+        if req.uri().path() == crate::api::PUBLISH_PATH {
+            return crate::api::handle(&state, req).await;
+        }
         let (method, path, headers) = (req.method(), req.uri().path(), req.headers());
         if let Some(r) = crate::status::handle(&state, peer, method, path, headers).await {
             return r;

@@ -27,11 +27,13 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod admission;
+mod api;
 pub mod auth;
 mod backend;
 mod backends;
 mod base64;
 mod body;
+pub mod cli;
 pub mod config;
 mod consumers;
 mod endpoint;
