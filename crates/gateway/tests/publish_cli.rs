@@ -43,8 +43,10 @@ fn args(base: &str, token: &str, body: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_publishes_through_the_api() {
-    let mut config = Config::default();
-    config.listen = "127.0.0.1:0".parse().expect("address");
+    let mut config = Config {
+        listen: "127.0.0.1:0".parse().expect("address"),
+        ..Config::default()
+    };
     config.api.token = Some(TOKEN.into());
     let running = Gateway::new(config).start().await.expect("starts");
     let base = format!("http://{}", running.local_addr());
