@@ -162,3 +162,98 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hyper_util::rt::TokioExecutor;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    fn backend(url: &str, max_in_flight: usize, limits: &Limits) -> HttpBackend {
+        let config = HttpBackendConfig {
+            timeout_ms: 10_000,
+            max_in_flight,
+            ..HttpBackendConfig::new(url)
+        };
+        let client = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
+        HttpBackend::new("Orders", &config, limits, client).expect("usable")
+    }
+
+    const CALL: BackendCall<'static> = BackendCall {
+        destination: "Orders",
+        operation: "find",
+        args: &[],
+        principal: None,
+        headers: None,
+        message_id: None,
+    };
+
+    /// A server that accepts connections, reads what comes and answers
+    /// `answer` (or nothing); each accepted connection is reported.
+    async fn server(answer: Option<Vec<u8>>) -> (String, tokio::sync::mpsc::Receiver<()>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let url = format!("http://{}/rpc", listener.local_addr().expect("address"));
+        let (accepted, rx) = tokio::sync::mpsc::channel(8);
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                let _ = accepted.send(()).await;
+                let answer = answer.clone();
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = s.read(&mut buf).await;
+                    match answer {
+                        Some(a) => {
+                            let _ = s.write_all(&a).await;
+                        }
+                        // Holds the connection open, answering nothing.
+                        None => {
+                            let _ = s.read(&mut buf).await;
+                        }
+                    }
+                });
+            }
+        });
+        (url, rx)
+    }
+
+    #[tokio::test]
+    async fn a_call_over_max_in_flight_is_refused_at_once() {
+        let (url, mut accepted) = server(None).await;
+        let b = Arc::new(backend(&url, 1, &Limits::default()));
+        let first = tokio::spawn({
+            let b = b.clone();
+            async move { b.call(&CALL).await }
+        });
+        accepted
+            .recv()
+            .await
+            .expect("the first call is at the backend");
+        let f = b.call(&CALL).await.expect_err("busy");
+        assert_eq!(f.code, flexgate_messages::FaultCode::ServerProcessing);
+        assert!(
+            f.string.contains("'Orders' is busy: 1 calls"),
+            "{}",
+            f.string
+        );
+        first.abort();
+    }
+
+    #[tokio::test]
+    async fn an_answer_over_the_cap_is_a_fault() {
+        let mut answer =
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n"
+                .to_vec();
+        answer.extend(std::iter::repeat_n(b' ', 5000));
+        let (url, _accepted) = server(Some(answer)).await;
+        let limits = Limits {
+            max_backend_response_bytes: 1000,
+            ..Limits::default()
+        };
+        let f = backend(&url, 4, &limits)
+            .call(&CALL)
+            .await
+            .expect_err("too large");
+        assert!(f.string.contains("more than 1000 bytes"), "{}", f.string);
+    }
+}
