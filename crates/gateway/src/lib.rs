@@ -36,6 +36,8 @@ mod body;
 pub mod cli;
 pub mod config;
 mod consumers;
+#[cfg(test)]
+mod doc_check;
 mod endpoint;
 mod flex;
 mod http;

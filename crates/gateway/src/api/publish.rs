@@ -118,3 +118,19 @@ pub(super) async fn publish(state: &State, request: PublishRequest) -> Result<St
         })?;
     Ok(published.message.id.clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_request_is_read() {
+        let r = PublishRequest::parse(crate::doc_check::block("publish").as_bytes())
+            .expect("the example parses");
+        assert_eq!(r.destination, "chat");
+        assert_eq!(r.subtopic.as_deref(), Some("room.1"));
+        assert_eq!(r.headers.get("priority"), Some(&Json::from(5)));
+        assert_eq!(r.ttl_ms, 30_000);
+        assert_eq!(r.body["$class"], "com.example.Note");
+    }
+}

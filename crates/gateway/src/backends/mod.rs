@@ -6,6 +6,8 @@
 //! * [`http`]: one backend: the pooled client, the in-flight bound, the
 //!   timeout, the response size cap, the trace id.
 
+#[cfg(test)]
+mod doc_examples;
 mod http;
 mod request;
 mod trace;
