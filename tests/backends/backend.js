@@ -2,8 +2,9 @@
 // An HTTP remoting backend for flexgate in plain Node (node:http, no npm
 // packages).
 //
-// Usage: node backend.js   (listens on a free loopback port, prints
-// "listening PORT" on its first line, serves until killed)
+// Usage: node backend.js [PORT]   (listens on PORT, by default a free
+// loopback port, prints "listening PORT" on its first line, serves until
+// killed)
 //
 // It speaks the JSON of docs/backends.md, as tests/backends/backend.py
 // does; this one sends its faults with HTTP 500, which the gateway reads
@@ -67,6 +68,6 @@ const server = http.createServer((req, res) => {
   });
 });
 
-server.listen(0, '127.0.0.1', () => {
+server.listen(Number(process.argv[2] || 0), '127.0.0.1', () => {
   console.log('listening ' + server.address().port);
 });

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """An HTTP remoting backend for flexgate in Python's standard library only.
 
-Usage: python3 backend.py   (listens on a free loopback port, prints
-"listening PORT" on its first line, serves until killed)
+Usage: python3 backend.py [PORT]   (listens on PORT, by default a free
+loopback port, prints "listening PORT" on its first line, serves until
+killed)
 
 It speaks the JSON of docs/backends.md: a POST body
 {"destination", "operation", "args", "principal", "headers", "messageId"}
@@ -90,7 +91,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     print("listening", server.server_address[1], flush=True)
     server.serve_forever()
