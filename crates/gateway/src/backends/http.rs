@@ -171,8 +171,17 @@ mod tests {
     use tokio::net::TcpListener;
 
     fn backend(url: &str, max_in_flight: usize, limits: &Limits) -> HttpBackend {
+        backend_with_timeout(url, max_in_flight, limits, 10_000)
+    }
+
+    fn backend_with_timeout(
+        url: &str,
+        max_in_flight: usize,
+        limits: &Limits,
+        timeout_ms: u64,
+    ) -> HttpBackend {
         let config = HttpBackendConfig {
-            timeout_ms: 10_000,
+            timeout_ms,
             max_in_flight,
             ..HttpBackendConfig::new(url)
         };
@@ -205,6 +214,8 @@ mod tests {
                     match answer {
                         Some(a) => {
                             let _ = s.write_all(&a).await;
+                            // Stays open: a body shorter than declared stalls.
+                            let _ = s.read(&mut buf).await;
                         }
                         // Holds the connection open, answering nothing.
                         None => {
@@ -255,5 +266,19 @@ mod tests {
             .await
             .expect_err("too large");
         assert!(f.string.contains("more than 1000 bytes"), "{}", f.string);
+    }
+
+    #[tokio::test]
+    async fn a_body_that_stalls_is_cut_at_the_timeout() {
+        let head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"result\"".to_vec();
+        let (url, _accepted) = server(Some(head)).await;
+        let b = backend_with_timeout(&url, 4, &Limits::default(), 200);
+        let call = tokio::time::timeout(Duration::from_secs(10), b.call(&CALL));
+        let f = call.await.expect("no hang").expect_err("timed out");
+        assert!(
+            f.string.contains("did not answer within 200 ms"),
+            "{}",
+            f.string
+        );
     }
 }
