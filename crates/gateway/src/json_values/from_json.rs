@@ -207,3 +207,25 @@ impl Mapper {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrays_become_collections_when_asked_and_depth_is_bounded() {
+        let options = FromJsonOptions {
+            max_depth: 4,
+            arrays_as_collections: true,
+        };
+        let v = from_json(&serde_json::json!({"rows": [[1], [2]]}), options).expect("maps");
+        let rows = v.as_object().and_then(|o| o.get("rows")).expect("rows");
+        let rows = rows.as_external::<ArrayCollection>().expect("a collection");
+        assert!(rows
+            .items()
+            .iter()
+            .all(|r| r.as_external::<ArrayCollection>().is_some()));
+        let deep = serde_json::json!([[[[[[1]]]]]]);
+        assert_eq!(from_json(&deep, options), Err(JsonError::TooDeep(4)));
+    }
+}
