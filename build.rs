@@ -19,5 +19,13 @@ fn main() {
             "the browser tests (tests/status_page.rs, tests/cors_browser.rs)",
         ),
         (Prereq::Royale, "the Royale browser suite (tests/royale)"),
+        (
+            Prereq::Python,
+            "the Python backend tests (tests/http_backends.rs)",
+        ),
+        (
+            Prereq::Node,
+            "the Node backend tests (tests/http_backends.rs)",
+        ),
     ]);
 }

@@ -6,6 +6,7 @@
 //! (the workspace's `unreachable_pub` lint holds here too).
 #![allow(dead_code)]
 
+pub(crate) mod backend;
 pub(crate) mod browser;
 pub(crate) mod raw;
 pub(crate) mod status;

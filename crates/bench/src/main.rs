@@ -6,11 +6,14 @@
 //! flexgate-bench load URL [--conns N] [--requests N] [--secs S]
 //! flexgate-bench idle-polls BASE --pid PID [--clients N]
 //! flexgate-bench fanout BASE [--subscribers N] [--messages N]
+//! flexgate-bench echo-backend ADDR
+//! flexgate-bench remoting URL [--direct D] [--http D] [--conns N] [--calls N]
 //! ```
 
 mod client;
 mod flex;
 mod packets;
+mod remoting;
 mod stats;
 
 use std::process::ExitCode;
@@ -24,7 +27,11 @@ const USAGE: &str = "usage:
   flexgate-bench idle-polls BASE --pid PID [--clients 10000]
       parks N long-polls on BASE/messagebroker/amflongpolling and reports the RSS of PID before and after
   flexgate-bench fanout BASE [--subscribers 1000] [--messages 20]
-      N long-polling subscribers; times each publish until every subscriber has it";
+      N long-polling subscribers; times each publish until every subscriber has it
+  flexgate-bench echo-backend ADDR
+      an HTTP remoting backend answering every call with its first argument
+  flexgate-bench remoting URL [--direct EchoService] [--http EchoHttp] [--conns 8] [--calls 20000]
+      echo calls with a typed object, alternating a Rust service and an HTTP backend destination";
 
 /// Command-line errors.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +59,13 @@ impl Opts {
             out.push((name.to_owned(), v.clone()));
         }
         Ok(Opts(out))
+    }
+
+    fn text(&self, name: &str, default: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or_else(|| default.to_owned(), |(_, v)| v.clone())
     }
 
     fn num<T: std::str::FromStr>(&self, name: &str, default: Option<T>) -> Result<T, ArgError> {
@@ -97,6 +111,18 @@ fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error + Send + Sync>> 
                 target,
                 opts.num("subscribers", Some(1_000))?,
                 opts.num("messages", Some(20))?,
+            ))?;
+            println!("{report}");
+            Ok(())
+        }
+        "echo-backend" => rt.block_on(remoting::echo_backend(target.parse()?)),
+        "remoting" => {
+            let report = rt.block_on(remoting::remoting(
+                target,
+                &opts.text("direct", "EchoService"),
+                &opts.text("http", "EchoHttp"),
+                opts.num("conns", Some(8))?,
+                opts.num("calls", Some(20_000))?,
             ))?;
             println!("{report}");
             Ok(())

@@ -45,6 +45,10 @@ async fn route(
     req: Request<Incoming>,
 ) -> Response<ResponseBody> {
     let Some((channel_id, channel)) = state.config.channel_for_path(req.uri().path()) else {
+        // Channels first: a channel configured at /status keeps its path.
+        if req.uri().path() == crate::api::PUBLISH_PATH {
+            return crate::api::handle(&state, req).await;
+        }
         return not_a_channel(&state, peer, &req).await;
     };
     tracing::Span::current().record("channel", channel_id);

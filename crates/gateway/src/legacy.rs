@@ -43,16 +43,17 @@ async fn invoke(
         )
     })?;
     let principal = credentials(state, ctx).await?;
-    let result = remoting::invoke(
-        state,
-        ctx.channel,
+    let call = remoting::Invocation {
+        channel: ctx.channel,
         destination,
         method,
         args,
         principal,
-        None,
-    )
-    .await?;
+        client_id: None,
+        headers: None,
+        message_id: None,
+    };
+    let result = remoting::invoke(state, call).await?;
     Ok(remoting::with_lists(
         state,
         destination,

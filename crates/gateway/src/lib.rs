@@ -27,17 +27,23 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod admission;
+mod api;
 pub mod auth;
 mod backend;
+mod backends;
 mod base64;
 mod body;
+pub mod cli;
 pub mod config;
 mod consumers;
+#[cfg(test)]
+mod doc_check;
 mod endpoint;
 mod flex;
 mod hosting;
 mod http;
 mod in_process;
+pub mod json_values;
 mod legacy;
 mod limits;
 pub mod logging;

@@ -1,4 +1,4 @@
-//! The plain HTTP responses every handler builds: text, AMF.
+//! The plain HTTP responses every handler builds: text, AMF, JSON.
 
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
@@ -31,5 +31,16 @@ pub(crate) fn amf(body: Vec<u8>) -> Response<ResponseBody> {
         .insert(CONTENT_TYPE, HeaderValue::from_static(AMF_CONTENT_TYPE));
     r.headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}
+
+/// A JSON response.
+pub(crate) fn json(status: StatusCode, value: &serde_json::Value) -> Response<ResponseBody> {
+    let mut r = Response::new(Full::new(Bytes::from(value.to_string())).boxed());
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }

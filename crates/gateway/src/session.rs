@@ -177,7 +177,7 @@ fn is_token(s: &str) -> bool {
 }
 
 /// Compares without an early exit, so timing does not reveal a prefix.
-fn constant_time_eq(a: &str, b: &str) -> bool {
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())

@@ -29,6 +29,10 @@ pub(crate) struct State {
     pub(crate) config: Config,
     /// Remoting services.
     pub(crate) services: Services,
+    /// The publish API's bearer token; `None`: the API is off.
+    pub(crate) api_token: Option<String>,
+    /// The HTTP backends of remoting destinations configured with `http`.
+    pub(crate) backends: crate::backends::HttpBackends,
     /// Every login path goes through here: throttled, checked off the runtime.
     pub(crate) logins: Logins,
     /// New Flex clients per HTTP session and per peer address.
@@ -86,8 +90,15 @@ impl State {
         let logins = Logins::new(authenticator, config.login.clone());
         let admission = crate::admission::Admission::new(&config.limits);
         let consumers = crate::consumers::ConsumerOwners::new(&config.limits);
+        // Config::validate read it already; a file gone since leaves the API off.
+        let api_token = config.api.secret().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the publish API is off");
+            None
+        });
         State {
+            api_token,
             broker: Arc::new(broker),
+            backends: crate::backends::HttpBackends::from_config(&config),
             config,
             services,
             logins,

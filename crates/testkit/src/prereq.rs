@@ -22,6 +22,10 @@ pub enum Prereq {
     /// The Royale browser suite: node, java, chromium and the npm
     /// packages of tests/royale installed (`npm ci`).
     Royale,
+    /// A `python3` on the PATH (the standard library only).
+    Python,
+    /// A `node` on the PATH (no npm packages).
+    Node,
 }
 
 /// Why a prerequisite is not there.
@@ -36,12 +40,14 @@ pub struct Missing {
 
 impl Prereq {
     /// Every prerequisite.
-    pub const ALL: [Prereq; 5] = [
+    pub const ALL: [Prereq; 7] = [
         Prereq::RedisServer,
         Prereq::Redis,
         Prereq::Py3amf,
         Prereq::Chromium,
         Prereq::Royale,
+        Prereq::Python,
+        Prereq::Node,
     ];
 
     /// What it is, for messages.
@@ -52,6 +58,8 @@ impl Prereq {
             Prereq::Py3amf => "py3amf",
             Prereq::Chromium => "chromium",
             Prereq::Royale => "the Royale suite's tools",
+            Prereq::Python => "python3",
+            Prereq::Node => "node",
         }
     }
 
@@ -63,6 +71,8 @@ impl Prereq {
             Prereq::Py3amf => "flexgate_py3amf",
             Prereq::Chromium => "flexgate_chromium",
             Prereq::Royale => "flexgate_royale",
+            Prereq::Python => "flexgate_python",
+            Prereq::Node => "flexgate_node",
         }
     }
 
@@ -74,6 +84,7 @@ impl Prereq {
             Prereq::Redis => &["PATH", "FLEXGATE_TEST_REDIS"],
             Prereq::Py3amf => &["PATH", "FLEXGATE_PY3AMF_PYTHON", "XDG_CACHE_HOME", "HOME"],
             Prereq::Chromium | Prereq::Royale => &["PATH", "FLEXGATE_CHROMIUM"],
+            Prereq::Python | Prereq::Node => &["PATH"],
         }
     }
 
@@ -90,6 +101,8 @@ impl Prereq {
             },
             Prereq::Py3amf => py3amf_python().map(drop),
             Prereq::Chromium => chromium().map(drop),
+            Prereq::Python => python().map(drop),
+            Prereq::Node => node().map(drop),
             Prereq::Royale => royale().map(drop),
         }
     }
@@ -116,6 +129,22 @@ pub fn redis_server() -> Result<PathBuf, Missing> {
     on_path("redis-server").ok_or_else(|| Missing {
         prereq: Prereq::RedisServer,
         why: "no redis-server on the PATH".into(),
+    })
+}
+
+/// `python3` on the PATH (for backends written with its standard library).
+pub fn python() -> Result<PathBuf, Missing> {
+    on_path("python3").ok_or_else(|| Missing {
+        prereq: Prereq::Python,
+        why: "no python3 on the PATH".into(),
+    })
+}
+
+/// `node` on the PATH.
+pub fn node() -> Result<PathBuf, Missing> {
+    on_path("node").ok_or_else(|| Missing {
+        prereq: Prereq::Node,
+        why: "no node on the PATH".into(),
     })
 }
 

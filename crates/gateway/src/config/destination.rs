@@ -2,6 +2,7 @@
 //! (kind, channels, source, roles) and, for messaging, every setting of
 //! the broker's [`flexgate_broker::DestinationConfig`].
 
+use super::http_backend::HttpBackendConfig;
 use serde::Deserialize;
 
 /// What a destination serves.
@@ -38,6 +39,9 @@ pub struct DestinationConfig {
     pub channels: Vec<String>,
     /// Remoting: the registered service name (defaults to the destination id).
     pub source: Option<String>,
+    /// Remoting: forward calls to this HTTP backend instead of a
+    /// registered service.
+    pub http: Option<HttpBackendConfig>,
     /// Roles allowed to use it; empty means no login is required.
     pub roles: Vec<String>,
     /// Remoting: the method a bare NetConnection target (`echo`, no dot)
@@ -63,6 +67,7 @@ impl Default for DestinationConfig {
             kind: DestinationKind::Messaging,
             channels: Vec::new(),
             source: None,
+            http: None,
             roles: Vec::new(),
             default_method: None,
             lists: ListEncoding::Array,
@@ -81,6 +86,7 @@ struct DestinationToml {
     kind: DestinationKind,
     channels: Vec<String>,
     source: Option<String>,
+    http: Option<HttpBackendConfig>,
     roles: Vec<String>,
     default_method: Option<String>,
     /// Remoting: `"array"` or `"array-collection"`.
@@ -112,6 +118,7 @@ impl Default for DestinationToml {
             kind: d.kind,
             channels: d.channels,
             source: d.source,
+            http: d.http,
             roles: d.roles,
             default_method: d.default_method,
             lists: d.lists,
@@ -144,11 +151,26 @@ impl From<DestinationToml> for DestinationConfig {
             kind: t.kind,
             channels: t.channels,
             source: t.source,
+            http: t.http,
             roles: t.roles,
             default_method: t.default_method,
             lists: t.lists,
             messaging,
         }
+    }
+}
+
+impl DestinationConfig {
+    /// Why these settings contradict each other, if they do.
+    pub(super) fn problem(&self) -> Option<String> {
+        let http = self.http.as_ref()?;
+        if self.kind != DestinationKind::Remoting {
+            return Some("`http` needs kind = \"remoting\"".into());
+        }
+        if self.source.is_some() {
+            return Some("set either `source` (a Rust service) or `http`, not both".into());
+        }
+        http.problem()
     }
 }
 
@@ -198,6 +220,19 @@ mod tests {
         let d = parse("kind = \"remoting\"\nlists = \"array-collection\"\n").expect("parses");
         assert_eq!(d.lists, ListEncoding::ArrayCollection);
         assert!(parse("lists = \"vector\"\n").is_err());
+    }
+
+    #[test]
+    fn an_http_backend_is_read_and_checked() {
+        let d = parse(
+            "kind = \"remoting\"\nhttp = { url = \"http://127.0.0.1:9000/rpc\", timeout_ms = 50 }\n",
+        )
+        .expect("parses");
+        let http = d.http.as_ref().expect("http");
+        assert_eq!((http.timeout_ms, http.max_in_flight), (50, 256));
+        assert_eq!(d.problem(), None);
+        let messaging = parse("http = { url = \"http://h/\" }\n").expect("parses");
+        assert!(messaging.problem().is_some_and(|p| p.contains("remoting")));
     }
 
     #[test]

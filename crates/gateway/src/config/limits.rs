@@ -61,6 +61,12 @@ pub struct Limits {
     pub max_subtopic_bytes: usize,
     /// Longest string header value (and header name) of a Flex message.
     pub max_header_value_bytes: usize,
+    /// Largest response body an HTTP remoting backend may answer with; a
+    /// larger one is a `Server.Processing` fault (the rest is not read).
+    pub max_backend_response_bytes: usize,
+    /// Largest request body of the publish API (`POST /api/publish`);
+    /// a larger one is answered 413.
+    pub max_api_body_bytes: usize,
 }
 
 impl Default for Limits {
@@ -88,6 +94,8 @@ impl Default for Limits {
             max_destination_bytes: 256,
             max_subtopic_bytes: 1024,
             max_header_value_bytes: 64 << 10,
+            max_backend_response_bytes: 16 << 20,
+            max_api_body_bytes: 1 << 20,
         }
     }
 }

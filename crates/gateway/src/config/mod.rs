@@ -2,15 +2,19 @@
 //!
 //! Every field has a default, so an empty file (or none) serves the demo.
 
+mod api;
 mod destination;
 mod hosting;
+mod http_backend;
 mod limits;
 mod session;
 mod static_files;
 
 pub use crate::login_throttle::LoginThrottleConfig;
+pub use api::{ApiConfig, ApiTokenError};
 pub use destination::{DestinationConfig, DestinationKind, ListEncoding};
 pub use hosting::{CompatConfig, CorsConfig, CrossDomainConfig};
+pub use http_backend::HttpBackendConfig;
 pub use limits::Limits;
 pub use session::{SameSite, SessionConfig};
 pub use static_files::StaticConfig;
@@ -53,6 +57,8 @@ pub struct Config {
     /// Files served beside the channels (`[static]`).
     #[serde(rename = "static")]
     pub static_files: StaticConfig,
+    /// The HTTP publish API (`POST /api/publish`).
+    pub api: ApiConfig,
 }
 
 /// The operator pages: `/status` (HTML), `/status.json` and `/metrics`
@@ -290,6 +296,7 @@ impl Default for Config {
             cors: CorsConfig::default(),
             compat: CompatConfig::default(),
             static_files: StaticConfig::default(),
+            api: ApiConfig::default(),
         }
     }
 }
@@ -379,7 +386,15 @@ impl Config {
                 }
             }
         }
+        self.api
+            .secret()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         for (id, d) in &self.destinations {
+            if let Some(problem) = d.problem() {
+                return Err(ConfigError::Invalid(format!(
+                    "destination '{id}': {problem}"
+                )));
+            }
             if let Some(unknown) = d.channels.iter().find(|c| !self.channels.contains_key(*c)) {
                 return Err(ConfigError::Invalid(format!(
                     "destination '{id}': unknown channel '{unknown}'"

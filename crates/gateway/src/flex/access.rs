@@ -4,6 +4,7 @@
 
 use super::fault;
 use crate::auth::Principal;
+use crate::backends::HttpBackend;
 use crate::config::{ChannelConfig, DestinationConfig, DestinationKind};
 use crate::remoting::Service;
 use crate::state::{principal_of, State};
@@ -73,22 +74,48 @@ pub(crate) fn messaging_destination<'r>(
     Ok(id)
 }
 
-/// The service behind a remoting destination, checked for the channel and
-/// principal.
-pub(crate) fn remoting_service<'s>(
+/// What answers a remoting destination's calls.
+pub(crate) enum RemotingTarget<'s> {
+    /// A Rust service registered on the gateway.
+    Service(&'s Service),
+    /// An HTTP backend (`http = { url = … }`).
+    Http(&'s HttpBackend),
+}
+
+/// The service or backend behind a remoting destination, checked for the
+/// channel and principal.
+pub(crate) fn remoting_target<'s>(
     state: &'s State,
     channel: &str,
     id: &str,
     principal: Option<&Principal>,
-) -> Result<&'s Service, Fault> {
+) -> Result<RemotingTarget<'s>, Fault> {
     let d = destination(state, channel, id, DestinationKind::Remoting, principal)?;
+    if d.http.is_some() {
+        return state
+            .backends
+            .get(id)
+            .map(RemotingTarget::Http)
+            .ok_or_else(|| {
+                Fault::new(
+                    FaultCode::ServerProcessing,
+                    format!(
+                        "The backend of destination '{id}' is not usable (see the gateway's log)."
+                    ),
+                )
+            });
+    }
     let name = d.source.as_deref().unwrap_or(id);
-    state.services.get(name).ok_or_else(|| {
-        Fault::new(
-            FaultCode::ResourceNotFound,
-            format!("No service '{name}' is registered for destination '{id}'."),
-        )
-    })
+    state
+        .services
+        .get(name)
+        .map(RemotingTarget::Service)
+        .ok_or_else(|| {
+            Fault::new(
+                FaultCode::ResourceNotFound,
+                format!("No service '{name}' is registered for destination '{id}'."),
+            )
+        })
 }
 
 /// Whether `principal` may use `d`: it has no roles, or the principal

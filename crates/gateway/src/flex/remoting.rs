@@ -1,15 +1,37 @@
 //! The remoting service: a RemoteObject's RemotingMessage, or a legacy
-//! NetConnection call, runs a registered Rust method.
+//! NetConnection call, runs a registered Rust method or goes to the
+//! destination's HTTP backend.
 
-use super::access;
+use super::access::{self, RemotingTarget};
 use crate::auth::Principal;
+use crate::backends::BackendCall;
 use crate::config::ListEncoding;
 use crate::remoting::Call;
 use crate::request::RequestContext;
 use crate::state::{principal_of, State};
 use flexgate_amf::Value;
 use flexgate_broker::Connection;
-use flexgate_messages::{arrays_as_collections, CollectionForm, Fault, RemotingMessage};
+use flexgate_messages::{arrays_as_collections, CollectionForm, Fault, Headers, RemotingMessage};
+
+/// One remoting call, as either entry sees it.
+pub(crate) struct Invocation<'a> {
+    /// The channel it came in on.
+    pub(crate) channel: &'a str,
+    /// The remoting destination.
+    pub(crate) destination: &'a str,
+    /// The method.
+    pub(crate) method: &'a str,
+    /// The argument array (a lone value is one argument).
+    pub(crate) args: &'a Value,
+    /// The logged-in user, if any.
+    pub(crate) principal: Option<Principal>,
+    /// The Flex client (DSId), if known.
+    pub(crate) client_id: Option<String>,
+    /// The RemotingMessage's headers (none for a legacy call).
+    pub(crate) headers: Option<&'a Headers>,
+    /// The RemotingMessage's id.
+    pub(crate) message_id: Option<&'a str>,
+}
 
 /// Runs a RemotingMessage for Flex client `client`: its result value.
 pub(super) async fn remoting_message(
@@ -21,12 +43,16 @@ pub(super) async fn remoting_message(
     let destination = r.base.destination.as_deref().unwrap_or_default();
     let result = invoke(
         state,
-        ctx.channel,
-        destination,
-        &r.operation,
-        &r.base.body,
-        principal_of(client),
-        Some(client.id.clone()),
+        Invocation {
+            channel: ctx.channel,
+            destination,
+            method: &r.operation,
+            args: &r.base.body,
+            principal: principal_of(client),
+            client_id: Some(client.id.clone()),
+            headers: Some(&r.base.headers),
+            message_id: r.base.message_id.as_deref(),
+        },
     )
     .await?;
     // A Flex message is AMF3, whatever the envelope.
@@ -39,25 +65,38 @@ pub(super) async fn remoting_message(
 }
 
 /// The one remoting entry, for RemoteObject and NetConnection alike: calls
-/// `method` of the service behind remoting `destination`, once the
-/// destination is checked for this channel and principal. `args` is the
-/// argument array (a lone value is one argument).
-pub(crate) async fn invoke(
-    state: &State,
-    channel: &str,
-    destination: &str,
-    method: &str,
-    args: &Value,
-    principal: Option<Principal>,
-    client_id: Option<String>,
-) -> Result<Value, Fault> {
-    let service = access::remoting_service(state, channel, destination, principal.as_ref())?;
-    let call = Call {
-        args: flexgate_messages::convert::argument_list(args),
-        principal: principal.map(|p| p.name),
-        client_id,
-    };
-    service.invoke(method, call).await
+/// the method of the service or backend behind the remoting destination,
+/// once the destination is checked for this channel and principal.
+pub(crate) async fn invoke(state: &State, call: Invocation<'_>) -> Result<Value, Fault> {
+    let target = access::remoting_target(
+        state,
+        call.channel,
+        call.destination,
+        call.principal.as_ref(),
+    )?;
+    let args = flexgate_messages::convert::argument_list(call.args);
+    match target {
+        RemotingTarget::Service(service) => {
+            let rust_call = Call {
+                args,
+                principal: call.principal.map(|p| p.name),
+                client_id: call.client_id,
+            };
+            service.invoke(call.method, rust_call).await
+        }
+        RemotingTarget::Http(backend) => {
+            backend
+                .call(&BackendCall {
+                    destination: call.destination,
+                    operation: call.method,
+                    args: &args,
+                    principal: call.principal.as_ref(),
+                    headers: call.headers,
+                    message_id: call.message_id,
+                })
+                .await
+        }
+    }
 }
 
 /// A result of remoting `destination` as its `lists` setting sends it:
