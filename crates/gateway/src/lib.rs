@@ -37,6 +37,7 @@ mod endpoint;
 mod flex;
 mod hosting;
 mod http;
+pub mod import;
 mod in_process;
 mod legacy;
 mod limits;

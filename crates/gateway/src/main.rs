@@ -1,5 +1,5 @@
 //! The `flexgate` binary: `flexgate [serve] [--config FILE]`, `flexgate inspect ...`,
-//! `flexgate encode ...`.
+//! `flexgate encode ...`, `flexgate import-blazeds ...`.
 
 use flexgate_gateway::config::Config;
 use flexgate_gateway::Gateway;
@@ -10,10 +10,13 @@ const USAGE: &str = "usage: flexgate [serve] [--config FILE]\n\
     \x20      flexgate inspect [--value amf0|amf3] [--pretty] [--hexdump] FILE|-\n\
     \x20      flexgate encode [--value amf0|amf3] FILE|-\n\
     \x20      flexgate hash-password < password.txt\n\
+    \x20      flexgate import-blazeds [--context-root /app] [--token NAME=VALUE]... services-config.xml\n\
     Serves Flex/Flash AMF clients. Without --config, serves the demo on 127.0.0.1:8400.\n\
     inspect prints an AMF packet as JSON; encode turns that JSON back into AMF.\n\
     hash-password reads a password on standard input and prints the\n\
-    `password_hash` for a [users] entry.";
+    `password_hash` for a [users] entry.\n\
+    import-blazeds prints a BlazeDS services-config.xml as flexgate TOML and\n\
+    lists on standard error what has no flexgate setting.";
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,6 +24,7 @@ fn main() -> ExitCode {
         Some("inspect") => return flexgate_inspect::cli::inspect(&args[1..]),
         Some("encode") => return flexgate_inspect::cli::encode(&args[1..]),
         Some("hash-password") => return hash_password(),
+        Some("import-blazeds") => return flexgate_gateway::import::cli::run(&args[1..]),
         Some("serve") => {
             args.remove(0);
         }

@@ -2,10 +2,10 @@
 //! (kind, channels, source, roles) and, for messaging, every setting of
 //! the broker's [`flexgate_broker::DestinationConfig`].
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// What a destination serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DestinationKind {
     /// Publish/subscribe (Producer/Consumer).

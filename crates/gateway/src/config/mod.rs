@@ -13,7 +13,7 @@ pub use hosting::{CompatConfig, CorsConfig, CrossDomainConfig};
 pub use limits::Limits;
 pub use session::{SameSite, SessionConfig};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -79,7 +79,7 @@ impl Default for StatusConfig {
 }
 
 /// What kind of channel an endpoint is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChannelKind {
     /// Request/response AMF; polls are answered at once.
