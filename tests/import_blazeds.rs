@@ -12,7 +12,9 @@ use flexgate_gateway::import::{import, FindingKind, Import, Options};
 use std::path::{Path, PathBuf};
 
 fn fixture_path(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
 }
 
 fn full_import() -> Import {
@@ -53,7 +55,9 @@ fn every_mapped_element_lands_in_the_toml() {
     let expected =
         std::fs::read_to_string(fixture_path("import/full/expected.toml")).expect("expected.toml");
     assert_eq!(body(&done.toml), expected);
-    assert!(done.toml.starts_with("# Imported by `flexgate import-blazeds` from "));
+    assert!(done
+        .toml
+        .starts_with("# Imported by `flexgate import-blazeds` from "));
     Config::parse(&done.toml).expect("flexgate loads what it wrote");
 }
 
@@ -90,8 +94,12 @@ fn every_unmapped_element_is_reported() {
     let reasons: Vec<String> = done.findings.iter().map(ToString::to_string).collect();
     let has = |needle: &str| reasons.iter().any(|r| r.contains(needle));
     assert!(has("HTTPEndpoint: AMFX (HTTPChannel) is not served"));
-    assert!(has("names no role, which flexgate cannot express; the destination is left out"));
-    assert!(has("{context.root} in endpoint URLs was replaced with /shop (--context-root)"));
+    assert!(has(
+        "names no role, which flexgate cannot express; the destination is left out"
+    ));
+    assert!(has(
+        "{context.root} in endpoint URLs was replaced with /shop (--context-root)"
+    ));
     assert!(has("Basic: flexgate sends no HTTP Basic challenge"));
 }
 
@@ -106,7 +114,8 @@ fn an_unfilled_token_is_reported_and_the_setting_left_out() {
     // Without a wait interval the polls do not wait: an amf channel.
     assert_eq!(config.channels["my-longpolling-amf"].kind, ChannelKind::Amf);
     assert!(done.findings.iter().any(|f| f.kind == FindingKind::Unmapped
-        && f.element.ends_with("my-longpolling-amf]/properties/wait-interval-millis")
+        && f.element
+            .ends_with("my-longpolling-amf]/properties/wait-interval-millis")
         && f.reason.contains("--token poll.wait=VALUE")));
 }
 
@@ -131,16 +140,33 @@ fn the_reference_config_maps_its_channels_and_destinations() {
         channels,
         [
             ("my-amf", "/messagebroker/amf", ChannelKind::Amf),
-            ("my-longpolling-amf", "/messagebroker/amflongpolling", ChannelKind::LongPolling),
-            ("my-polling-amf", "/messagebroker/amfpolling", ChannelKind::Amf),
-            ("my-streaming-amf", "/messagebroker/streamingamf", ChannelKind::Streaming),
+            (
+                "my-longpolling-amf",
+                "/messagebroker/amflongpolling",
+                ChannelKind::LongPolling
+            ),
+            (
+                "my-polling-amf",
+                "/messagebroker/amfpolling",
+                ChannelKind::Amf
+            ),
+            (
+                "my-streaming-amf",
+                "/messagebroker/streamingamf",
+                ChannelKind::Streaming
+            ),
         ]
     );
     let lp = &config.channels["my-longpolling-amf"];
     assert_eq!((lp.wait_interval_ms, lp.max_waiting_polls), (30_000, 100));
     let st = &config.channels["my-streaming-amf"];
     assert_eq!((st.heartbeat_ms, st.max_streaming_clients), (5_000, 100));
-    let all = ["my-amf", "my-polling-amf", "my-longpolling-amf", "my-streaming-amf"];
+    let all = [
+        "my-amf",
+        "my-polling-amf",
+        "my-longpolling-amf",
+        "my-streaming-amf",
+    ];
     let echo = &config.destinations["EchoService"];
     assert_eq!(echo.kind, DestinationKind::Remoting);
     assert_eq!(echo.channels, all);

@@ -34,7 +34,13 @@ fn a_doctype_is_refused_so_no_entity_is_expanded() {
     );
     let e = run(&write(&d, "services-config.xml", &xml));
     assert!(
-        matches!(&e, ImportError::Xml { source: XmlError::DocType { line: 2 }, .. }),
+        matches!(
+            &e,
+            ImportError::Xml {
+                source: XmlError::DocType { line: 2 },
+                ..
+            }
+        ),
         "{e}"
     );
     assert!(!e.to_string().contains("TOP-SECRET"));
@@ -63,7 +69,10 @@ fn deep_nesting_and_huge_files_are_refused() {
     );
     let e = run(&write(&d, "huge.xml", &huge));
     assert!(matches!(e, ImportError::TooLarge { .. }), "{e}");
-    let many = format!("<services-config>{}</services-config>", "<a/>".repeat(30_000));
+    let many = format!(
+        "<services-config>{}</services-config>",
+        "<a/>".repeat(30_000)
+    );
     let e = run(&write(&d, "many.xml", &many));
     assert!(e.to_string().contains("more than 20000 elements"), "{e}");
 }
@@ -89,7 +98,10 @@ fn include_cycles_and_missing_includes_are_errors() {
     let e = run(&root);
     assert!(matches!(e, ImportError::IncludedTwice { .. }), "{e}");
     assert!(e.to_string().contains("a.xml: included again by"), "{e}");
-    assert!(e.to_string().contains("b.xml:1: services/service-include"), "{e}");
+    assert!(
+        e.to_string().contains("b.xml:1: services/service-include"),
+        "{e}"
+    );
 
     let missing = write(
         &d,
@@ -107,7 +119,8 @@ fn include_cycles_and_missing_includes_are_errors() {
     );
     let e = run(&bad_root);
     assert!(
-        e.to_string().contains("the root element is <services-config>, expected <services> or <service>"),
+        e.to_string()
+            .contains("the root element is <services-config>, expected <services> or <service>"),
         "{e}"
     );
 }
@@ -133,9 +146,16 @@ fn broken_references_and_values_name_the_element() {
         "number.xml",
         "<services-config><flex-client><timeout-minutes>soon</timeout-minutes></flex-client></services-config>",
     ));
-    assert!(e.to_string().contains("'soon' is not a whole number"), "{e}");
+    assert!(
+        e.to_string().contains("'soon' is not a whole number"),
+        "{e}"
+    );
     let e = run(&write(&d, "root.xml", "<services/>"));
     assert!(e.to_string().contains("expected <services-config>"), "{e}");
-    let e = run(&write(&d, "broken.xml", "<services-config><a></b></services-config>"));
+    let e = run(&write(
+        &d,
+        "broken.xml",
+        "<services-config><a></b></services-config>",
+    ));
     assert!(matches!(e, ImportError::Xml { .. }), "{e}");
 }

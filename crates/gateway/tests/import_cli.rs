@@ -12,11 +12,16 @@ use std::time::Duration;
 const BIN: &str = env!("CARGO_BIN_EXE_flexgate");
 
 fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
 }
 
 fn flexgate(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("flexgate runs")
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("flexgate runs")
 }
 
 /// Ends the server this test started when the test ends, pass or fail.
@@ -33,7 +38,8 @@ impl Drop for Server {
 fn ping(addr: &str, path: &str) -> String {
     let body = std::fs::read(repo("fixtures/requests/ping.amf")).expect("ping fixture");
     let mut s = TcpStream::connect(addr).expect("connects");
-    s.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    s.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
     let head = format!(
         "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-amf\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n",
@@ -54,9 +60,12 @@ fn imports_the_reference_config_and_serves_its_channels() {
     assert!(out.status.success(), "{stderr}");
     let toml = String::from_utf8(out.stdout).expect("utf-8");
     let parsed = Config::parse(&toml).expect("the output loads");
-    assert!(stderr.lines().all(|l| l.starts_with("unmapped: ") || l.starts_with("note: ")));
+    assert!(stderr
+        .lines()
+        .all(|l| l.starts_with("unmapped: ") || l.starts_with("note: ")));
     assert!(stderr.contains("remoting-config.xml:14: service[remoting-service]/destination[EchoService]/properties/source: the Java class demo.EchoService"));
-    assert!(stderr.contains("{context.root} in endpoint URLs was replaced with nothing (--context-root)"));
+    assert!(stderr
+        .contains("{context.root} in endpoint URLs was replaced with nothing (--context-root)"));
 
     let dir = std::env::temp_dir().join(format!("flexgate-import-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");

@@ -4,20 +4,15 @@
 
 use crate::import::error::ImportError;
 use crate::import::load::{Doc, Loader};
+use crate::import::options::Options;
 use crate::import::out::Imported;
 use crate::import::report::{Finding, FindingKind};
 use crate::import::xml::Element;
-use crate::import::Options;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Tokens BlazeDS fills in per request (or from the servlet context):
 /// never an unresolved-token finding.
-const REQUEST_TOKENS: [&str; 4] = [
-    "server.name",
-    "server.port",
-    "context.root",
-    "context-root",
-];
+const REQUEST_TOKENS: [&str; 4] = ["server.name", "server.port", "context.root", "context-root"];
 
 /// A security constraint: who may use what it guards.
 #[derive(Debug, Clone)]
@@ -135,7 +130,12 @@ impl<'o> Ctx<'o> {
 
     /// `node` has no flexgate counterpart.
     pub(crate) fn unmapped(&mut self, node: &Node<'_>, reason: impl Into<String>) {
-        self.finding(FindingKind::Unmapped, node, node.path.clone(), reason.into());
+        self.finding(
+            FindingKind::Unmapped,
+            node,
+            node.path.clone(),
+            reason.into(),
+        );
     }
 
     /// Attribute `name` of `node` has no flexgate counterpart.
@@ -176,7 +176,9 @@ impl<'o> Ctx<'o> {
                 None => {
                     self.unmapped(
                         node,
-                        format!("token {{{name}}} has no value (give it with --token {name}=VALUE)"),
+                        format!(
+                            "token {{{name}}} has no value (give it with --token {name}=VALUE)"
+                        ),
                     );
                     return None;
                 }

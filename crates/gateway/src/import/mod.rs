@@ -11,29 +11,20 @@ mod context;
 mod error;
 mod load;
 mod map;
+mod options;
 mod out;
 mod report;
 mod url;
 mod xml;
 
 pub use error::ImportError;
+pub use options::Options;
 pub use report::{Finding, FindingKind};
 pub use xml::XmlError;
 
 use crate::config::Config;
 use context::{Ctx, Node};
-use std::collections::BTreeMap;
 use std::path::Path;
-
-/// How tokens in the XML are filled in.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    /// What `{context.root}` in endpoint URLs becomes (`""` or `/app`).
-    pub context_root: String,
-    /// Values for other `{name}` tokens, as BlazeDS takes them from
-    /// `-Dname=value` system properties.
-    pub tokens: BTreeMap<String, String>,
-}
 
 /// A finished import.
 #[derive(Debug)]
@@ -65,7 +56,9 @@ pub fn import(path: &Path, options: &Options) -> Result<Import, ImportError> {
         };
         ctx.note(
             &root,
-            format!("{{context.root}} in endpoint URLs was replaced with {root_shown} (--context-root)"),
+            format!(
+                "{{context.root}} in endpoint URLs was replaced with {root_shown} (--context-root)"
+            ),
         );
     }
     if ctx.out.destinations.values().any(|d| !d.roles.is_empty()) {

@@ -35,7 +35,9 @@ pub(crate) fn channel_path(url: &str, context_root: &str) -> Result<(String, boo
         clean.push('/');
     }
     if clean.contains('{') {
-        return Err(format!("the path {clean} holds a token flexgate cannot fill in"));
+        return Err(format!(
+            "the path {clean} holds a token flexgate cannot fill in"
+        ));
     }
     Ok((clean, replaced))
 }

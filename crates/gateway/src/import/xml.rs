@@ -285,19 +285,28 @@ mod tests {
     #[test]
     fn refuses_doctype_unknown_entities_depth_and_count() {
         let doctype = "<!DOCTYPE a [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><a>&e;</a>";
-        assert!(matches!(parse(doctype, LIMITS), Err(XmlError::DocType { .. })));
+        assert!(matches!(
+            parse(doctype, LIMITS),
+            Err(XmlError::DocType { .. })
+        ));
         assert!(matches!(
             parse("<a>&e;</a>", LIMITS),
             Err(XmlError::Entity { .. })
         ));
         let deep = format!("{}{}", "<a>".repeat(9), "</a>".repeat(9));
-        assert!(matches!(parse(&deep, LIMITS), Err(XmlError::TooDeep { .. })));
+        assert!(matches!(
+            parse(&deep, LIMITS),
+            Err(XmlError::TooDeep { .. })
+        ));
         let many = format!("<a>{}</a>", "<b/>".repeat(60));
         assert!(matches!(
             parse(&many, LIMITS),
             Err(XmlError::TooManyElements { .. })
         ));
-        assert!(matches!(parse("<a></b>", LIMITS), Err(XmlError::Syntax { .. })));
+        assert!(matches!(
+            parse("<a></b>", LIMITS),
+            Err(XmlError::Syntax { .. })
+        ));
         assert!(matches!(parse("<a/><b/>", LIMITS), Err(XmlError::Root)));
         assert!(matches!(parse("", LIMITS), Err(XmlError::Root)));
     }

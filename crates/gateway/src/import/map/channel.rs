@@ -148,11 +148,18 @@ fn waiting(ctx: &mut Ctx<'_>, channel: &mut Channel, props: &Props, polling: &[N
             // What flexgate tells clients of a long-polling channel anyway.
             (_, ChannelKind::LongPolling) if zero_interval => {}
             ("wait-interval-millis", ChannelKind::LongPolling) if p.el.text.trim() == "-1" => {
-                ctx.unmapped(p, "-1 (wait forever): flexgate's polls wait wait_interval_ms (default 30000)");
+                ctx.unmapped(
+                    p,
+                    "-1 (wait forever): flexgate's polls wait wait_interval_ms (default 30000)",
+                );
             }
             ("wait-interval-millis" | "max-waiting-poll-requests", ChannelKind::LongPolling) => {}
-            ("polling-enabled", ChannelKind::Amf) if p.el.text.trim().eq_ignore_ascii_case("false") => {}
-            ("polling-enabled" | "polling-interval-millis" | "polling-interval-seconds", ChannelKind::Amf) => {
+            ("polling-enabled", ChannelKind::Amf)
+                if p.el.text.trim().eq_ignore_ascii_case("false") => {}
+            (
+                "polling-enabled" | "polling-interval-millis" | "polling-interval-seconds",
+                ChannelKind::Amf,
+            ) => {
                 ctx.unmapped(p, "client-side polling: the interval is the client's (compiled into the SWF); flexgate answers each poll at once");
             }
             ("wait-interval-millis" | "max-waiting-poll-requests", ChannelKind::Amf) => {
@@ -194,7 +201,10 @@ fn properties<'a>(
             }
             "server-to-client-heartbeat-millis" if streaming => match ctx.number(&p)? {
                 Some(ms) if ms > 0 => channel.heartbeat_ms = u64::try_from(ms).ok(),
-                Some(_) => ctx.unmapped(&p, "no heartbeat: flexgate always sends one (heartbeat_ms, default 5000)"),
+                Some(_) => ctx.unmapped(
+                    &p,
+                    "no heartbeat: flexgate always sends one (heartbeat_ms, default 5000)",
+                ),
                 None => {}
             },
             "max-streaming-clients" if streaming => {
@@ -214,10 +224,9 @@ fn serialization(ctx: &mut Ctx<'_>, node: &Node<'_>, channel: &mut Channel) {
     for s in node.children() {
         match s.el.name.as_str() {
             "enable-small-messages" => channel.enable_small_messages = ctx.boolean(&s),
-            "legacy-collection" => ctx.unmapped(
-                &s,
-                "no flexgate setting yet for how arrays are sent",
-            ),
+            "legacy-collection" => {
+                ctx.unmapped(&s, "no flexgate setting yet for how arrays are sent");
+            }
             _ => ctx.unmapped(&s, "no flexgate setting"),
         }
     }

@@ -77,7 +77,11 @@ fn read(ctx: &mut Ctx<'_>, node: &Node<'_>) -> Result<Constraint, ImportError> {
     }
     if let Some(method) = node.el.attribute("auth-method") {
         if !method.eq_ignore_ascii_case(CUSTOM) {
-            ctx.unmapped_attribute(node, "auth-method", "flexgate authenticates with ChannelSet.login (Custom) only");
+            ctx.unmapped_attribute(
+                node,
+                "auth-method",
+                "flexgate authenticates with ChannelSet.login (Custom) only",
+            );
         }
     }
     Ok(Constraint { roles })

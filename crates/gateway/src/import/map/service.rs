@@ -129,7 +129,10 @@ fn channels(
                 kept.push(r);
             }
         } else if ctx.dropped_channels.contains(&r) {
-            ctx.note(node, format!("channel '{r}' was left out, so the destination is not on it"));
+            ctx.note(
+                node,
+                format!("channel '{r}' was left out, so the destination is not on it"),
+            );
         } else {
             return Err(node.invalid(format!("no channel '{r}'")));
         }
@@ -167,7 +170,10 @@ fn destination(
     }
     if d.channels.is_empty() {
         // An empty list would mean every channel in flexgate.
-        ctx.unmapped(node, "none of its channels is served by flexgate; the destination is left out");
+        ctx.unmapped(
+            node,
+            "none of its channels is served by flexgate; the destination is left out",
+        );
         return Ok(());
     }
     match constraint {
