@@ -42,6 +42,7 @@ mod endpoint;
 mod flex;
 mod hosting;
 mod http;
+pub mod import;
 mod in_process;
 pub mod json_values;
 mod legacy;

@@ -1,5 +1,5 @@
 //! The `flexgate` binary: `flexgate [serve] [--config FILE]`, `flexgate inspect ...`,
-//! `flexgate encode ...`, `flexgate publish ...`.
+//! `flexgate encode ...`, `flexgate publish ...`, `flexgate import-blazeds ...`.
 
 use flexgate_gateway::config::Config;
 use flexgate_gateway::Gateway;
@@ -11,12 +11,15 @@ const USAGE: &str = "usage: flexgate [serve] [--config FILE]\n\
     \x20      flexgate encode [--value amf0|amf3] FILE|-\n\
     \x20      flexgate hash-password < password.txt\n\
     \x20      flexgate publish --url URL --token T --destination D [--subtopic S] BODY_JSON\n\
+    \x20      flexgate import-blazeds [--context-root /app] [--token NAME=VALUE]... services-config.xml\n\
     Serves Flex/Flash AMF clients. Without --config, serves the demo on 127.0.0.1:8400.\n\
     inspect prints an AMF packet as JSON; encode turns that JSON back into AMF.\n\
     hash-password reads a password on standard input and prints the\n\
     `password_hash` for a [users] entry.\n\
     publish sends one message to a running gateway's publish API\n\
-    (flexgate publish --help for every option).";
+    (flexgate publish --help for every option).\n\
+    import-blazeds prints a BlazeDS services-config.xml as flexgate TOML and\n\
+    lists on standard error what has no flexgate setting.";
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Some("publish") => return flexgate_gateway::cli::publish(&args[1..]),
+        Some("import-blazeds") => return flexgate_gateway::import::cli::run(&args[1..]),
         Some("serve") => {
             args.remove(0);
         }

@@ -3,10 +3,10 @@
 //! the broker's [`flexgate_broker::DestinationConfig`].
 
 use super::http_backend::HttpBackendConfig;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// What a destination serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DestinationKind {
     /// Publish/subscribe (Producer/Consumer).

@@ -19,7 +19,7 @@ pub use limits::Limits;
 pub use session::{SameSite, SessionConfig};
 pub use static_files::StaticConfig;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -90,7 +90,7 @@ impl Default for StatusConfig {
 }
 
 /// What kind of channel an endpoint is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChannelKind {
     /// Request/response AMF; polls are answered at once.
