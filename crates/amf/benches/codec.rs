@@ -8,94 +8,12 @@
 
 use bytes::Bytes;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use flexgate_amf::{
-    eq_external, from_amf3, to_amf3, DecodeError, EncodeError, ExternalInput, ExternalOutput,
-    Externalizable, Object, Registry, Traits, Value,
-};
+use flexgate_amf::{from_amf3, to_amf3, Registry, Value};
 use std::sync::Arc;
 
-const COLLECTION: &str = "flex.messaging.io.ArrayCollection";
-
-#[derive(Debug, PartialEq)]
-struct Collection(Value);
-
-impl Externalizable for Collection {
-    fn class_name(&self) -> &str {
-        COLLECTION
-    }
-    fn write_external(&self, out: &mut dyn ExternalOutput) -> Result<(), EncodeError> {
-        out.write_amf3(&self.0)
-    }
-    fn eq_external(&self, other: &dyn Externalizable) -> bool {
-        eq_external(self, other)
-    }
-}
-
-fn read_collection(d: &mut dyn ExternalInput) -> Result<Value, DecodeError> {
-    Ok(Value::External(Arc::new(Collection(d.read_amf3()?))))
-}
-
-fn people() -> Value {
-    let person = Traits::sealed(
-        "com.example.Person",
-        &["id", "name", "email", "age", "active", "score"],
-    );
-    Value::array(
-        (0..100)
-            .map(|i| {
-                Value::object(Object::typed(
-                    person.clone(),
-                    vec![
-                        Value::Integer(i),
-                        Value::string(format!("Person {i}")),
-                        Value::string(format!("person{i}@example.com")),
-                        Value::Integer(20 + i % 50),
-                        Value::Bool(i % 2 == 0),
-                        Value::Number(f64::from(i) * 1.5),
-                    ],
-                ))
-            })
-            .collect(),
-    )
-}
-
-fn remoting_message(arg: Value) -> Value {
-    let traits = Traits::sealed(
-        "flex.messaging.messages.RemotingMessage",
-        &[
-            "body",
-            "clientId",
-            "destination",
-            "headers",
-            "messageId",
-            "operation",
-            "source",
-            "timestamp",
-            "timeToLive",
-        ],
-    );
-    let headers = Object::anonymous([
-        (
-            "DSId",
-            Value::string("7B0ACE2B-1F4E-4C8D-A3E1-0D5F6A7B8C9D"),
-        ),
-        ("DSEndpoint", Value::string("my-amf")),
-    ]);
-    Value::object(Object::typed(
-        traits,
-        vec![
-            Value::array(vec![arg]),
-            Value::Null,
-            Value::string("PersonService"),
-            Value::object(headers),
-            Value::string("A0000000-0000-4000-8000-000000000001"),
-            Value::string("save"),
-            Value::Null,
-            Value::Integer(0),
-            Value::Integer(0),
-        ],
-    ))
-}
+#[path = "common/people.rs"]
+mod people;
+use people::{people, read_collection, remoting_message, Collection, COLLECTION};
 
 fn bench(c: &mut Criterion) {
     let mut registry = Registry::new();

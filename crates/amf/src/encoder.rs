@@ -2,9 +2,11 @@
 
 use crate::error::EncodeError;
 use crate::external::ExternalOutput;
+use crate::strings::StringTable;
 use crate::text::Str;
 use crate::value::{Traits, Value};
-use std::collections::HashMap;
+use foldhash::HashMap;
+use std::collections::HashMap as StdHashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
@@ -31,7 +33,7 @@ impl Hasher for AddressHasher {
 }
 
 /// A map keyed by addresses.
-pub(crate) type AddressMap<K, V> = HashMap<K, V, BuildHasherDefault<AddressHasher>>;
+pub(crate) type AddressMap<K, V> = StdHashMap<K, V, BuildHasherDefault<AddressHasher>>;
 
 /// Encodes AMF0 and AMF3 values into a byte vector.
 ///
@@ -40,10 +42,15 @@ pub(crate) type AddressMap<K, V> = HashMap<K, V, BuildHasherDefault<AddressHashe
 /// repeated strings and traits likewise.
 pub struct Encoder<'o> {
     pub(crate) out: &'o mut Vec<u8>,
-    pub(crate) strings: HashMap<Str, u32>,
+    pub(crate) strings: StringTable,
     /// Traits by `Arc` address (the common case: one `Arc` per class)...
     pub(crate) traits_by_address: AddressMap<usize, u32>,
-    /// ...and by content, for equal traits built separately.
+    /// The traits last found by address (an array of same-typed objects
+    /// looks the same one up each time); only addresses kept alive by
+    /// `traits` go here.
+    pub(crate) last_traits: Option<(usize, u32)>,
+    /// ...and by content, for equal traits built separately (a seeded
+    /// fast hash: class and member names can come from a peer).
     pub(crate) traits: HashMap<Arc<Traits>, u32>,
     pub(crate) external_traits: HashMap<Str, u32>,
     pub(crate) traits_count: u32,
@@ -64,10 +71,11 @@ impl<'o> Encoder<'o> {
     pub fn new(out: &'o mut Vec<u8>) -> Self {
         Encoder {
             out,
-            strings: HashMap::new(),
+            strings: StringTable::default(),
             traits_by_address: AddressMap::default(),
-            traits: HashMap::new(),
-            external_traits: HashMap::new(),
+            last_traits: None,
+            traits: HashMap::default(),
+            external_traits: HashMap::default(),
             traits_count: 0,
             objects: AddressMap::default(),
             object_count: 0,
@@ -81,6 +89,7 @@ impl<'o> Encoder<'o> {
     pub fn reset_tables(&mut self) {
         self.strings.clear();
         self.traits_by_address.clear();
+        self.last_traits = None;
         self.traits.clear();
         self.external_traits.clear();
         self.traits_count = 0;
@@ -97,26 +106,31 @@ impl<'o> Encoder<'o> {
     }
 
     /// Writes one byte.
+    #[inline]
     pub fn write_u8(&mut self, b: u8) {
         self.out.push(b);
     }
 
     /// Writes a big-endian `u16`.
+    #[inline]
     pub fn write_u16(&mut self, v: u16) {
         self.out.extend_from_slice(&v.to_be_bytes());
     }
 
     /// Writes a big-endian `u32`.
+    #[inline]
     pub fn write_u32(&mut self, v: u32) {
         self.out.extend_from_slice(&v.to_be_bytes());
     }
 
     /// Writes a big-endian double.
+    #[inline]
     pub fn write_f64(&mut self, v: f64) {
         self.out.extend_from_slice(&v.to_be_bytes());
     }
 
     /// Writes raw bytes.
+    #[inline]
     pub fn write_bytes(&mut self, b: &[u8]) {
         self.out.extend_from_slice(b);
     }
@@ -145,9 +159,11 @@ impl ExternalOutput for Encoder<'_> {
 /// What makes two values "the same object": an address and a length.
 pub(crate) type Identity = (usize, usize);
 
-/// The identity of a shared composite value: its `Arc` allocation.
-pub(crate) fn identity<T: ?Sized>(a: &Arc<T>) -> Identity {
-    (Arc::as_ptr(a) as *const () as usize, 0)
+/// The identity of a shared composite value: its `Arc` allocation; `None`
+/// when this `Arc` is its only holder, so that it cannot occur again in the
+/// value being written and needs no table entry (values hold no `Weak`).
+pub(crate) fn identity<T: ?Sized>(a: &Arc<T>) -> Option<Identity> {
+    (Arc::strong_count(a) > 1).then_some((Arc::as_ptr(a) as *const () as usize, 0))
 }
 
 /// The identity of a byte buffer: the same non-empty region of the same

@@ -24,6 +24,7 @@ mod error;
 mod external;
 mod packet;
 mod reader;
+mod strings;
 mod text;
 pub mod trace;
 mod value;

@@ -240,11 +240,29 @@ pub struct Traits {
 
 impl Traits {
     /// Traits of an anonymous dynamic object.
+    ///
+    /// One shared `Arc` (a reference-count increment, not an allocation
+    /// per object): traits are immutable once built.
     pub fn anonymous() -> Arc<Traits> {
+        static ANONYMOUS: std::sync::OnceLock<Arc<Traits>> = std::sync::OnceLock::new();
+        ANONYMOUS
+            .get_or_init(|| {
+                Arc::new(Traits {
+                    class: Str::default(),
+                    sealed: Vec::new(),
+                    dynamic: true,
+                })
+            })
+            .clone()
+    }
+
+    /// Traits of a sealed class whose alias and member names are static
+    /// strings: nothing is copied.
+    pub fn sealed_static(class: &'static str, members: &[&'static str]) -> Arc<Traits> {
         Arc::new(Traits {
-            class: Str::default(),
-            sealed: Vec::new(),
-            dynamic: true,
+            class: Str::from_static(class),
+            sealed: members.iter().map(|m| Str::from_static(m)).collect(),
+            dynamic: false,
         })
     }
 

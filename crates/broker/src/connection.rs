@@ -67,7 +67,17 @@ impl Connection {
 
 /// A new connection id in the form BlazeDS uses (upper-case UUID).
 pub fn new_connection_id() -> String {
-    uuid::Uuid::new_v4().to_string().to_uppercase()
+    upper_uuid()
+}
+
+/// A fresh v4 UUID, upper-case and hyphenated, written straight into its
+/// string (no formatting machinery, no second pass to upper-case it).
+pub(crate) fn upper_uuid() -> String {
+    let mut buf = uuid::Uuid::encode_buffer();
+    uuid::Uuid::new_v4()
+        .hyphenated()
+        .encode_upper(&mut buf)
+        .to_owned()
 }
 
 /// A change to a stored connection.

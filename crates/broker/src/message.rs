@@ -70,7 +70,7 @@ impl Message {
     /// headers, sender or target; TTL 0 (destination default).
     pub fn new(destination: impl Into<String>, payload: Payload) -> Self {
         Message {
-            id: uuid::Uuid::new_v4().to_string().to_uppercase(),
+            id: crate::connection::upper_uuid(),
             destination: destination.into(),
             subtopics: Vec::new(),
             headers: HashMap::new(),

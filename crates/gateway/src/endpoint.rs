@@ -131,8 +131,11 @@ fn reply(response: &str, outcome: Outcome) -> Body {
         Outcome::Result(v) => (ON_RESULT, v),
         Outcome::Status(v) => (ON_STATUS, v),
     };
+    let mut target = String::with_capacity(response.len() + suffix.len());
+    target.push_str(response);
+    target.push_str(suffix);
     Body {
-        target: Str::from(format!("{response}{suffix}")),
+        target: Str::from(target),
         response: Str::from_static(NULL_TARGET),
         value,
     }

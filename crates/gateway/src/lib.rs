@@ -50,6 +50,7 @@ mod limits;
 pub mod logging;
 mod login_throttle;
 mod metrics;
+mod os_random;
 pub mod password;
 mod publisher;
 pub mod remoting;

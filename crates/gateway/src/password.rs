@@ -52,8 +52,8 @@ pub fn same_clear(expected: &str, given: &str) -> bool {
 /// An Argon2id hash of `password` with the crate's default parameters
 /// (OWASP's: 19 MiB, 2 passes) and a random salt.
 pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
-    // 128 random bits from the OS generator (uuid v4), as the session tokens.
-    let salt = SaltString::encode_b64(uuid::Uuid::new_v4().as_bytes())?;
+    // 128 random bits from the OS generator, as the session tokens.
+    let salt = SaltString::encode_b64(&crate::os_random::bits128())?;
     Ok(Argon2::default()
         .hash_password(password.as_bytes(), &salt)?
         .to_string())

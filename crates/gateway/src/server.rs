@@ -178,7 +178,11 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: watch::Rec
                     continue;
                 };
                 let state = state.clone();
-                let svc = service_fn(move |req| http::handle(state.clone(), peer, req));
+                // Boxed: hyper keeps room for one request future per
+                // connection for the connection's whole life; unboxed,
+                // every idle keep-alive connection held a request
+                // future's size (several KB) for nothing.
+                let svc = service_fn(move |req| Box::pin(http::handle(state.clone(), peer, req)));
                 let conn = http1::Builder::new()
                     .keep_alive(true)
                     .timer(TokioTimer::new())

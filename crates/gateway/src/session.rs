@@ -87,8 +87,8 @@ impl Session {
     /// A new session with a random token.
     pub fn fresh() -> Session {
         Session {
-            // uuid v4 draws its 122 random bits from the OS generator.
-            token: uuid::Uuid::new_v4().simple().to_string(),
+            // 122 random bits from the OS generator, not uuid's fast one.
+            token: crate::os_random::uuid_v4().simple().to_string(),
             fresh: true,
         }
     }

@@ -12,6 +12,7 @@ use crate::headers::Headers;
 use crate::message::*;
 use crate::operation::CommandOperation;
 use flexgate_amf::{Object, Traits, Value};
+use std::sync::{Arc, OnceLock};
 
 /// Reads a full-form message object.
 pub(crate) fn decode(o: &Object) -> Result<Message, MessageError> {
@@ -150,10 +151,28 @@ pub(crate) fn encode(m: &Message) -> Value {
         ]),
     }
     members.sort_by(|a, b| a.0.cmp(b.0));
-    let names: Vec<&str> = members.iter().map(|(n, _)| *n).collect();
-    let traits = Traits::sealed(m.class_alias(), &names);
     Value::object(Object::typed(
-        traits,
+        traits_of(m, &members),
         members.into_iter().map(|(_, v)| v).collect(),
     ))
+}
+
+/// The traits of `m`'s class, built once per class: its member names are
+/// always the same (`members`, sorted), so every message of a class shares
+/// one `Arc` instead of copying ten names into a new one.
+fn traits_of(m: &Message, members: &[(&'static str, Value)]) -> Arc<Traits> {
+    static CACHE: [OnceLock<Arc<Traits>>; 5] = [const { OnceLock::new() }; 5];
+    let slot = match m {
+        Message::Async(_) => 0,
+        Message::Acknowledge(_) => 1,
+        Message::Command(_) => 2,
+        Message::Error(_) => 3,
+        Message::Remoting(_) => 4,
+    };
+    CACHE[slot]
+        .get_or_init(|| {
+            let names: Vec<&'static str> = members.iter().map(|(n, _)| *n).collect();
+            Traits::sealed_static(m.class_alias(), &names)
+        })
+        .clone()
 }

@@ -36,10 +36,8 @@ impl Encoder<'_> {
             Value::Xml(x) if x.kind == XmlKind::Document => {
                 // The same text buffer is the same document (as a decoded
                 // reference yields): referenced, as Flash Player does.
-                match buffer_identity(x.text.as_bytes()) {
-                    Some(id) if self.write_amf0_ref(id, v) => return Ok(()),
-                    Some(_) => {}
-                    None => self.amf0_count += 1,
+                if self.write_amf0_ref(buffer_identity(x.text.as_bytes()), v) {
+                    return Ok(());
                 }
                 self.write_u8(m::XML_DOCUMENT);
                 self.write_long_len(x.text.len())?;
@@ -121,7 +119,11 @@ impl Encoder<'_> {
     /// Writes an AMF0 reference when `id` was written before; otherwise
     /// claims the next slot. The table holds objects, arrays, dates and
     /// XML documents.
-    fn write_amf0_ref(&mut self, id: Identity, value: &Value) -> bool {
+    fn write_amf0_ref(&mut self, id: Option<Identity>, value: &Value) -> bool {
+        let Some(id) = id else {
+            self.amf0_count += 1;
+            return false;
+        };
         if let Some(&i) = self.amf0_objects.get(&id) {
             self.write_u8(m::REFERENCE);
             self.write_u16(i);

@@ -7,11 +7,16 @@ use crate::error::EncodeError;
 use crate::external::Externalizable;
 use crate::text::Str;
 use crate::value::{Object, Value, XmlKind};
-use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 impl Encoder<'_> {
     /// Writes one AMF3 value.
+    ///
+    /// Scalars and strings are written here, inlined into the loops over
+    /// members and elements; only composites go through the (large,
+    /// recursive) [`Encoder::write_amf3_composite`]: a call per scalar
+    /// cost more than writing it.
+    #[inline(always)]
     pub fn write_amf3(&mut self, v: &Value) -> Result<(), EncodeError> {
         match v {
             Value::Undefined => self.write_u8(m::UNDEFINED),
@@ -32,8 +37,23 @@ impl Encoder<'_> {
             }
             Value::String(s) => {
                 self.write_u8(m::STRING);
-                self.write_shared_str(s)?;
+                return self.write_amf3_str(s);
             }
+            _ => return self.write_amf3_composite(v),
+        }
+        Ok(())
+    }
+
+    /// Writes an AMF3 value that has a table slot (or none of the scalars).
+    #[inline(never)]
+    fn write_amf3_composite(&mut self, v: &Value) -> Result<(), EncodeError> {
+        match v {
+            Value::Undefined
+            | Value::Null
+            | Value::Bool(_)
+            | Value::Integer(_)
+            | Value::Number(_)
+            | Value::String(_) => return self.write_amf3(v),
             Value::Date(d) => {
                 self.write_u8(m::DATE);
                 self.object_count += 1;
@@ -59,7 +79,7 @@ impl Encoder<'_> {
                 self.write_inline_len(a.dense.len())?;
                 // The empty name ends the associative part: left out.
                 for (k, v) in a.assoc.iter().filter(|(k, _)| !k.is_empty()) {
-                    self.write_shared_str(k)?;
+                    self.write_amf3_str(k)?;
                     self.write_amf3(v)?;
                 }
                 self.write_amf3_str("")?;
@@ -106,7 +126,7 @@ impl Encoder<'_> {
             Value::VectorObject(vec) => {
                 self.write_u8(m::VECTOR_OBJECT);
                 if !self.write_vector_head(identity(vec), v, vec.items.len(), vec.fixed)? {
-                    self.write_shared_str(&vec.type_name)?;
+                    self.write_amf3_str(&vec.type_name)?;
                     for v in &vec.items {
                         self.write_amf3(v)?;
                     }
@@ -126,25 +146,9 @@ impl Encoder<'_> {
     }
 
     /// Writes a U29 (values above 29 bits are truncated).
+    #[inline]
     pub fn write_u29(&mut self, v: u32) {
-        let v = v & 0x1FFF_FFFF;
-        match v {
-            0..=0x7F => self.write_u8(v as u8),
-            0x80..=0x3FFF => {
-                self.write_bytes(&[(v >> 7) as u8 | 0x80, (v & 0x7F) as u8]);
-            }
-            0x4000..=0x1F_FFFF => self.write_bytes(&[
-                (v >> 14) as u8 | 0x80,
-                (v >> 7) as u8 | 0x80,
-                (v & 0x7F) as u8,
-            ]),
-            _ => self.write_bytes(&[
-                (v >> 22) as u8 | 0x80,
-                (v >> 15) as u8 | 0x80,
-                (v >> 8) as u8 | 0x80,
-                v as u8,
-            ]),
-        }
+        push_u29(self.out, v);
     }
 
     fn write_inline_len(&mut self, len: usize) -> Result<(), EncodeError> {
@@ -157,64 +161,27 @@ impl Encoder<'_> {
 
     /// Writes an AMF3 string body (no marker), as a reference when already sent.
     pub fn write_amf3_str(&mut self, s: &str) -> Result<(), EncodeError> {
-        if self.write_str_ref(s) {
-            return Ok(());
-        }
-        self.write_str_inline(s, || Str::from(s))
-    }
-
-    /// Like [`Encoder::write_amf3_str`], but remembers the string by sharing
-    /// its buffer instead of copying it, hashing it once.
-    pub(crate) fn write_shared_str(&mut self, s: &Str) -> Result<(), EncodeError> {
         if s.is_empty() {
             self.write_u8(0x01);
             return Ok(());
         }
-        let next = self.strings.len() as u32;
-        match self.strings.entry(s.clone()) {
-            Entry::Occupied(e) => {
-                let i = *e.get();
-                self.write_u29(i << 1);
-                Ok(())
-            }
-            Entry::Vacant(e) => {
-                e.insert(next);
+        match self.strings.find(s.as_bytes(), self.out) {
+            Ok(i) => self.write_u29(i << 1),
+            Err(hash) => {
                 self.write_inline_len(s.len())?;
+                let at = self.out.len();
                 self.write_bytes(s.as_bytes());
-                Ok(())
+                // At most MAX_LEN (29 bits): checked by write_inline_len.
+                self.strings.insert(hash, at, s.len() as u32);
             }
         }
-    }
-
-    /// Writes the empty string or a reference; `false` when `s` must go inline.
-    fn write_str_ref(&mut self, s: &str) -> bool {
-        if s.is_empty() {
-            self.write_u8(0x01);
-            return true;
-        }
-        match self.strings.get(s) {
-            Some(&i) => {
-                self.write_u29(i << 1);
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn write_str_inline(&mut self, s: &str, key: impl FnOnce() -> Str) -> Result<(), EncodeError> {
-        self.write_inline_len(s.len())?;
-        self.write_bytes(s.as_bytes());
-        let index = self.strings.len() as u32;
-        self.strings.insert(key(), index);
         Ok(())
     }
 
     /// Writes a length-prefixed buffer (ByteArray or XML body) or a reference to it.
     fn write_buffer(&mut self, b: &[u8], value: &Value) -> Result<(), EncodeError> {
-        match buffer_identity(b) {
-            Some(id) if self.write_object_ref(id, value) => return Ok(()),
-            Some(_) => {}
-            None => self.object_count += 1,
+        if self.write_object_ref(buffer_identity(b), value) {
+            return Ok(());
         }
         self.write_inline_len(b.len())?;
         self.write_bytes(b);
@@ -223,7 +190,11 @@ impl Encoder<'_> {
 
     /// Writes a reference if `id` was written before; otherwise claims the
     /// next object slot for it and returns `false`.
-    fn write_object_ref(&mut self, id: Identity, value: &Value) -> bool {
+    fn write_object_ref(&mut self, id: Option<Identity>, value: &Value) -> bool {
+        let Some(id) = id else {
+            self.object_count += 1;
+            return false;
+        };
         if let Some(&i) = self.objects.get(&id) {
             self.write_u29(i << 1);
             return true;
@@ -236,7 +207,7 @@ impl Encoder<'_> {
 
     fn write_vector_head(
         &mut self,
-        id: Identity,
+        id: Option<Identity>,
         value: &Value,
         len: usize,
         flag: bool,
@@ -252,11 +223,16 @@ impl Encoder<'_> {
     fn write_object_body(&mut self, o: &Arc<Object>) -> Result<(), EncodeError> {
         let t = &o.traits;
         let address = Arc::as_ptr(t) as usize;
-        let known = self
-            .traits_by_address
-            .get(&address)
-            .or_else(|| self.traits.get(t))
-            .copied();
+        let known = match self.last_traits {
+            Some((a, i)) if a == address => Some(i),
+            _ => match self.traits_by_address.get(&address) {
+                Some(&i) => {
+                    self.last_traits = Some((address, i));
+                    Some(i)
+                }
+                None => self.traits.get(t).copied(),
+            },
+        };
         if let Some(i) = known {
             self.write_u29((i << 2) | 1);
         } else {
@@ -266,16 +242,22 @@ impl Encoder<'_> {
             }
             let dynamic = if t.dynamic { 0b1000 } else { 0 };
             self.write_u29(((count as u32) << 4) | dynamic | 0b011);
-            self.write_shared_str(&t.class)?;
+            self.write_amf3_str(&t.class)?;
             for name in &t.sealed {
-                self.write_shared_str(name)?;
+                self.write_amf3_str(name)?;
             }
             self.traits_by_address.insert(address, self.traits_count);
+            self.last_traits = Some((address, self.traits_count));
             self.traits.insert(t.clone(), self.traits_count);
             self.traits_count += 1;
         }
-        for i in 0..t.sealed.len() {
-            self.write_amf3(o.sealed.get(i).unwrap_or(&Value::Null))?;
+        // Missing sealed values go as null.
+        let missing = t.sealed.len().saturating_sub(o.sealed.len());
+        for v in o.sealed.iter().take(t.sealed.len()) {
+            self.write_amf3(v)?;
+        }
+        for _ in 0..missing {
+            self.write_u8(m::NULL);
         }
         if t.dynamic {
             // The empty name ends the dynamic members on the wire, so a
@@ -283,7 +265,7 @@ impl Encoder<'_> {
             // code) cannot be written: it is left out rather than
             // corrupting everything after it (found by fuzzing).
             for (k, v) in o.dynamic.iter().filter(|(k, _)| !k.is_empty()) {
-                self.write_shared_str(k)?;
+                self.write_amf3_str(k)?;
                 self.write_amf3(v)?;
             }
             self.write_amf3_str("")?;
@@ -303,5 +285,35 @@ impl Encoder<'_> {
             self.traits_count += 1;
         }
         e.write_external(self)
+    }
+}
+
+/// Appends a U29 (values above 29 bits are truncated).
+#[inline]
+fn push_u29(out: &mut Vec<u8>, v: u32) {
+    if v < 0x80 {
+        out.push(v as u8);
+    } else {
+        push_u29_long(out, v);
+    }
+}
+
+#[inline(never)]
+fn push_u29_long(out: &mut Vec<u8>, v: u32) {
+    let v = v & 0x1FFF_FFFF;
+    match v {
+        0..=0x7F => out.push(v as u8),
+        0x80..=0x3FFF => out.extend_from_slice(&[(v >> 7) as u8 | 0x80, (v & 0x7F) as u8]),
+        0x4000..=0x1F_FFFF => out.extend_from_slice(&[
+            (v >> 14) as u8 | 0x80,
+            (v >> 7) as u8 | 0x80,
+            (v & 0x7F) as u8,
+        ]),
+        _ => out.extend_from_slice(&[
+            (v >> 22) as u8 | 0x80,
+            (v >> 15) as u8 | 0x80,
+            (v >> 8) as u8 | 0x80,
+            v as u8,
+        ]),
     }
 }
