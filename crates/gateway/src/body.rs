@@ -7,6 +7,7 @@
 //! rate must stay above `min_body_bytes_per_sec`; either failing answers
 //! 408 and closes the connection.
 
+use crate::config::Limits;
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 use hyper::body::{Body, Incoming};
@@ -48,8 +49,34 @@ pub(crate) enum BodyError {
     Broken(#[from] hyper::Error),
 }
 
+impl BodyBounds {
+    /// At most `max_bytes`, in the time and at the rate `[limits]` sets
+    /// for every request body.
+    pub(crate) fn from_limits(limits: &Limits, max_bytes: usize) -> Self {
+        BodyBounds {
+            max_bytes,
+            timeout: Duration::from_secs(limits.body_timeout_secs.max(1)),
+            min_rate: limits.min_body_bytes_per_sec,
+        }
+    }
+}
+
+/// Reads the whole body of `req` within `bounds`, trusting its declared
+/// `Content-Length` only to refuse early.
+pub(crate) async fn read_request(
+    req: hyper::Request<Incoming>,
+    bounds: BodyBounds,
+) -> Result<Bytes, BodyError> {
+    let declared = req
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    read(req.into_body(), declared, bounds).await
+}
+
 /// Reads the whole body of a request whose head declared `declared` bytes.
-pub(crate) async fn read(
+async fn read(
     mut body: Incoming,
     declared: Option<u64>,
     bounds: BodyBounds,

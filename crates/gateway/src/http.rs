@@ -16,7 +16,6 @@ use hyper::{Method, Request, Response, StatusCode};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 use tracing::Instrument;
 
 /// Handles one HTTP request.
@@ -162,31 +161,20 @@ async fn not_a_channel(
 /// Reads the whole body within the configured size and time bounds.
 async fn read_body(state: &State, req: Request<Incoming>) -> Result<Bytes, Response<ResponseBody>> {
     let limits = &state.config.limits;
-    let bounds = body::BodyBounds {
-        max_bytes: limits.max_body_bytes,
-        timeout: Duration::from_secs(limits.body_timeout_secs.max(1)),
-        min_rate: limits.min_body_bytes_per_sec,
-    };
-    let declared = req
-        .headers()
-        .get(hyper::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    body::read(req.into_body(), declared, bounds)
-        .await
-        .map_err(|e| match e {
-            BodyError::TooLarge(_) => text(StatusCode::PAYLOAD_TOO_LARGE, &e.to_string()),
-            BodyError::TooSlow { .. } => {
-                tracing::warn!(error = %e, "closed a slow request body");
-                let mut r = text(StatusCode::REQUEST_TIMEOUT, &e.to_string());
-                // The rest of the body will not be read: the connection must go.
-                r.headers_mut()
-                    .insert(CONNECTION, HeaderValue::from_static("close"));
-                r
-            }
-            BodyError::Broken(_) => {
-                tracing::debug!(error = %e, "request body not read");
-                text(StatusCode::BAD_REQUEST, "request body could not be read")
-            }
-        })
+    let bounds = body::BodyBounds::from_limits(limits, limits.max_body_bytes);
+    body::read_request(req, bounds).await.map_err(|e| match e {
+        BodyError::TooLarge(_) => text(StatusCode::PAYLOAD_TOO_LARGE, &e.to_string()),
+        BodyError::TooSlow { .. } => {
+            tracing::warn!(error = %e, "closed a slow request body");
+            let mut r = text(StatusCode::REQUEST_TIMEOUT, &e.to_string());
+            // The rest of the body will not be read: the connection must go.
+            r.headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
+            r
+        }
+        BodyError::Broken(_) => {
+            tracing::debug!(error = %e, "request body not read");
+            text(StatusCode::BAD_REQUEST, "request body could not be read")
+        }
+    })
 }

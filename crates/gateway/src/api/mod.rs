@@ -13,7 +13,6 @@ use error::ApiError;
 use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderValue, ALLOW, AUTHORIZATION, WWW_AUTHENTICATE};
 use hyper::{Method, Request, Response, StatusCode};
-use std::time::Duration;
 
 /// The publish route.
 pub(crate) const PUBLISH_PATH: &str = "/api/publish";
@@ -50,23 +49,12 @@ async fn publish(state: &State, token: &str, req: Request<Incoming>) -> Result<S
         return Err(ApiError::Unauthorized);
     }
     let limits = &state.config.limits;
-    let bounds = body::BodyBounds {
-        max_bytes: limits.max_api_body_bytes,
-        timeout: Duration::from_secs(limits.body_timeout_secs.max(1)),
-        min_rate: limits.min_body_bytes_per_sec,
-    };
-    let declared = req
-        .headers()
-        .get(hyper::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let bytes = body::read(req.into_body(), declared, bounds)
-        .await
-        .map_err(|e| match e {
-            BodyError::TooLarge(_) => ApiError::TooLarge(e.to_string()),
-            BodyError::TooSlow { .. } => ApiError::Timeout(e.to_string()),
-            BodyError::Broken(_) => ApiError::BadRequest(e.to_string()),
-        })?;
+    let bounds = body::BodyBounds::from_limits(limits, limits.max_api_body_bytes);
+    let bytes = body::read_request(req, bounds).await.map_err(|e| match e {
+        BodyError::TooLarge(_) => ApiError::TooLarge(e.to_string()),
+        BodyError::TooSlow { .. } => ApiError::Timeout(e.to_string()),
+        BodyError::Broken(_) => ApiError::BadRequest(e.to_string()),
+    })?;
     let request = publish::PublishRequest::parse(&bytes)?;
     publish::publish(state, request).await
 }
