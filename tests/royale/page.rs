@@ -32,11 +32,11 @@ pub(crate) struct Page {
 }
 
 impl Page {
-    /// Opens `base/?scenario=NAME`.
-    pub(crate) fn open(tools: &RoyaleTools, base: &str, scenario: &str) -> Page {
+    /// Opens `url` (the app's page with its `?scenario=...` query).
+    pub(crate) fn open(tools: &RoyaleTools, url: &str) -> Page {
         let mut child = Command::new(&tools.node)
             .arg(tools.dir.join("driver.js"))
-            .arg(format!("{base}/?scenario={scenario}"))
+            .arg(url)
             .arg(&tools.chromium)
             .current_dir(&tools.dir)
             .stdin(Stdio::piped())
