@@ -11,6 +11,7 @@ mod common;
 
 mod app;
 mod cross_origin;
+mod demo;
 mod page;
 
 use common::until;

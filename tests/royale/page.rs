@@ -78,6 +78,29 @@ impl Page {
         }
     }
 
+    /// Waits for the page's `log page NAME DATA` line (a page that logs
+    /// rather than reports, as the demo); returns DATA (`null` if none).
+    pub(crate) async fn logged(&mut self, name: &str) -> Value {
+        let prefix = format!("log page {name}");
+        loop {
+            let line = tokio::time::timeout(DEADLINE, self.lines.next_line()).await;
+            let line = match line {
+                Ok(Ok(Some(l))) => l,
+                Ok(_) => self.fail("the driver ended"),
+                Err(_) => self.fail(&format!("no {name} within the deadline")),
+            };
+            self.transcript.push(line.clone());
+            if let Some(rest) = line.strip_prefix(&prefix) {
+                if rest.is_empty() {
+                    return Value::Null;
+                }
+                if let Some(json) = rest.strip_prefix(' ') {
+                    return serde_json::from_str(json).expect("logged data is JSON");
+                }
+            }
+        }
+    }
+
     /// Expects step `name` next.
     pub(crate) async fn step(&mut self, name: &str) {
         match self.next().await {
