@@ -59,6 +59,39 @@ fn compile(tools: &RoyaleTools) -> PathBuf {
     out.join(SITE)
 }
 
+/// The demo page (demo/), built by scripts/build-demo as a newcomer builds
+/// it, into target/royale/demo-<hash> (cached like the suite).
+pub(crate) fn demo_site(tools: &RoyaleTools) -> PathBuf {
+    static DEMO_DIR: OnceLock<PathBuf> = OnceLock::new();
+    DEMO_DIR
+        .get_or_init(|| {
+            let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+            let hash = hash_sources(&repo.join("demo"), &tools.dir);
+            let out = target_dir()
+                .join("royale")
+                .join(format!("demo-{hash:016x}"));
+            if out.join("index.html").is_file() {
+                return out;
+            }
+            let tmp = out.with_extension(format!("tmp-{}", std::process::id()));
+            let result = Command::new(repo.join("scripts/build-demo"))
+                .arg(&tmp)
+                .output()
+                .expect("scripts/build-demo runs");
+            assert!(
+                result.status.success() && tmp.join("index.html").is_file(),
+                "scripts/build-demo failed:\n{}\n{}",
+                String::from_utf8_lossy(&result.stdout),
+                String::from_utf8_lossy(&result.stderr)
+            );
+            if std::fs::rename(&tmp, &out).is_err() {
+                let _ = std::fs::remove_dir_all(&tmp);
+            }
+            out
+        })
+        .clone()
+}
+
 /// `target/` of this workspace (or `CARGO_TARGET_DIR`).
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(

@@ -40,7 +40,7 @@ function out(line) {
     }
     if (m.kind === 'step') out(`step ${m.name} ${JSON.stringify(m.data)}`);
     else if (m.kind === 'result') { out(`result ${m.name} ${JSON.stringify(m.data)}`); finished(); }
-    else out('log page ' + m.name);
+    else out('log page ' + m.name + (m.data == null ? '' : ' ' + JSON.stringify(m.data)));
   });
   page.on('pageerror', (e) => out('log pageerror ' + String(e.stack || e).replace(/\n/g, ' ')));
   page.on('requestfailed', (r) => out(`log requestfailed ${r.method()} ${r.url()} ${r.failure() && r.failure().errorText}`));

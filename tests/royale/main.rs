@@ -10,6 +10,8 @@
 mod common;
 
 mod app;
+mod cross_origin;
+mod demo;
 mod page;
 
 use common::until;
@@ -73,7 +75,7 @@ impl Suite {
             .await
             .expect("gateway starts");
         let base = format!("http://{}", running.local_addr());
-        let page = Page::open(&tools, &base, scenario);
+        let page = Page::open(&tools, &format!("{base}/?scenario={scenario}"));
         Suite {
             site,
             running: Some(running),

@@ -32,11 +32,11 @@ pub(crate) struct Page {
 }
 
 impl Page {
-    /// Opens `base/?scenario=NAME`.
-    pub(crate) fn open(tools: &RoyaleTools, base: &str, scenario: &str) -> Page {
+    /// Opens `url` (the app's page with its `?scenario=...` query).
+    pub(crate) fn open(tools: &RoyaleTools, url: &str) -> Page {
         let mut child = Command::new(&tools.node)
             .arg(tools.dir.join("driver.js"))
-            .arg(format!("{base}/?scenario={scenario}"))
+            .arg(url)
             .arg(&tools.chromium)
             .current_dir(&tools.dir)
             .stdin(Stdio::piped())
@@ -74,6 +74,29 @@ impl Page {
                 }
                 (Some("result"), _, _) => self.fail("the page reported a failure"),
                 _ => {}
+            }
+        }
+    }
+
+    /// Waits for the page's `log page NAME DATA` line (a page that logs
+    /// rather than reports, as the demo); returns DATA (`null` if none).
+    pub(crate) async fn logged(&mut self, name: &str) -> Value {
+        let prefix = format!("log page {name}");
+        loop {
+            let line = tokio::time::timeout(DEADLINE, self.lines.next_line()).await;
+            let line = match line {
+                Ok(Ok(Some(l))) => l,
+                Ok(_) => self.fail("the driver ended"),
+                Err(_) => self.fail(&format!("no {name} within the deadline")),
+            };
+            self.transcript.push(line.clone());
+            if let Some(rest) = line.strip_prefix(&prefix) {
+                if rest.is_empty() {
+                    return Value::Null;
+                }
+                if let Some(json) = rest.strip_prefix(' ') {
+                    return serde_json::from_str(json).expect("logged data is JSON");
+                }
             }
         }
     }

@@ -36,6 +36,7 @@ mod body;
 pub mod cli;
 pub mod config;
 mod consumers;
+pub mod demo;
 #[cfg(test)]
 mod doc_check;
 mod endpoint;

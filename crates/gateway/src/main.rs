@@ -66,7 +66,18 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         },
-        None => Config::default(),
+        None => {
+            let demo = flexgate_gateway::demo::config();
+            let root = demo.static_files.root.as_deref();
+            if !root.is_some_and(flexgate_gateway::demo::page_built) {
+                println!(
+                    "flexgate: no demo page in {} (build it with scripts/build-demo); \
+                     the channels work without it",
+                    flexgate_gateway::demo::PAGE_ROOT
+                );
+            }
+            demo
+        }
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,

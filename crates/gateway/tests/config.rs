@@ -7,8 +7,16 @@ use std::path::Path;
 fn example_config_matches_the_built_in_demo() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../flexgate.toml");
     let file = Config::load(&path).expect("flexgate.toml loads");
-    let demo = Config::default();
+    let demo = flexgate_gateway::demo::config();
     assert_eq!(file.listen, demo.listen);
+    assert_eq!(
+        file.static_files.root, demo.static_files.root,
+        "the demo page"
+    );
+    assert_eq!(
+        demo.static_files.root.as_deref(),
+        Some(Path::new(flexgate_gateway::demo::PAGE_ROOT))
+    );
     assert_eq!(
         file.channels.keys().collect::<Vec<_>>(),
         demo.channels.keys().collect::<Vec<_>>()

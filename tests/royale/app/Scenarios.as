@@ -24,9 +24,16 @@ import mx.rpc.remoting.RemoteObject;
  */
 public class Scenarios
 {
+    /** Where the channels are: "" for the page's origin, else `scheme://host:port`. */
+    private var gateway:String = "";
+
     public function run():void
     {
         var name:String = Bridge.param("scenario");
+        // Cross-origin scenarios: the channels live on another origin.
+        gateway = Bridge.param("gateway");
+        if (Bridge.param("credentials") == "include")
+            Credentials.sendTo(gateway);
         switch (name)
         {
             case "echo": echo(); break;
@@ -37,6 +44,7 @@ public class Scenarios
             case "secured": secured(); break;
             case "restart": restart(); break;
             case "disconnect-all": disconnectAll(); break;
+            case "cross-origin": crossOrigin(); break;
             default: Bridge.fail("unknown scenario '" + name + "'");
         }
     }
@@ -265,6 +273,55 @@ public class Scenarios
         }, "the subscribe");
     }
 
+    /**
+     * From a page on another origin: a RemoteObject echo, then a polling
+     * Consumer receives a Producer's message. A fault anywhere is the
+     * report (the test asserts which); else the test looks at the gateway
+     * at step "exchanged" before the report.
+     */
+    private function crossOrigin():void
+    {
+        var result:Object = {};
+        var faulted:Function = function(where:String, code:String, text:String):void {
+            result.faultAt = where;
+            result.faultCode = code;
+            result.faultString = text;
+            Bridge.report(result);
+        };
+        var ro:RemoteObject = new RemoteObject("EchoService");
+        ro.channelSet = channels("amf");
+        ro.addEventListener(FaultEvent.FAULT, function(e:FaultEvent):void {
+            faulted("echo", e.fault.faultCode, e.fault.faultString);
+        });
+        ro.addEventListener(ResultEvent.RESULT, function(e:ResultEvent):void {
+            result.echo = e.result;
+            var cs:ChannelSet = channels("polling");
+            var c:Consumer = new Consumer();
+            c.channelSet = cs;
+            c.destination = "chat";
+            c.addEventListener(MessageFaultEvent.FAULT, function(e:MessageFaultEvent):void {
+                faulted("consumer", e.faultCode, e.faultString);
+            });
+            c.addEventListener(MessageEvent.MESSAGE, function(e:MessageEvent):void {
+                result.body = e.message.body;
+                Bridge.step("exchanged", null, function():void {
+                    Bridge.report(result);
+                });
+            });
+            c.subscribe();
+            waitFor(function():Boolean { return c.subscribed; }, function():void {
+                var p:Producer = new Producer();
+                p.channelSet = cs;
+                p.destination = "chat";
+                p.addEventListener(MessageFaultEvent.FAULT, function(e:MessageFaultEvent):void {
+                    faulted("producer", e.faultCode, e.faultString);
+                });
+                send(p, {text: "across origins"}, null, null);
+            }, "the subscribe");
+        });
+        ro.getOperation("echo").send("hello from another origin");
+    }
+
     // -- helpers --
 
     private function channels(kind:String):ChannelSet
@@ -273,17 +330,17 @@ public class Scenarios
         var ch:AMFChannel;
         if (kind == "amf")
         {
-            ch = new AMFChannel("my-amf", "/messagebroker/amf");
+            ch = new AMFChannel("my-amf", gateway + "/messagebroker/amf");
         }
         else if (kind == "polling")
         {
-            ch = new AMFChannel("my-polling-amf", "/messagebroker/amfpolling");
+            ch = new AMFChannel("my-polling-amf", gateway + "/messagebroker/amfpolling");
             ch.pollingEnabled = true;
             ch.pollingInterval = 100;
         }
         else
         {
-            ch = new AMFChannel("my-longpolling-amf", "/messagebroker/amflongpolling");
+            ch = new AMFChannel("my-longpolling-amf", gateway + "/messagebroker/amflongpolling");
             ch.pollingEnabled = true;
             ch.pollingInterval = 0;
         }
