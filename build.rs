@@ -23,6 +23,7 @@ fn main() {
             Prereq::Python,
             "the Python backend tests (tests/http_backends.rs)",
         ),
+        (Prereq::Nats, "the NATS link test (tests/nats_bridge.rs)"),
         (
             Prereq::Node,
             "the Node backend tests (tests/http_backends.rs)",

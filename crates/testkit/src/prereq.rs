@@ -26,6 +26,8 @@ pub enum Prereq {
     Python,
     /// A `node` on the PATH (no npm packages).
     Node,
+    /// A NATS server at 127.0.0.1:4222 (the broker link tests).
+    Nats,
 }
 
 /// Why a prerequisite is not there.
@@ -40,7 +42,7 @@ pub struct Missing {
 
 impl Prereq {
     /// Every prerequisite.
-    pub const ALL: [Prereq; 7] = [
+    pub const ALL: [Prereq; 8] = [
         Prereq::RedisServer,
         Prereq::Redis,
         Prereq::Py3amf,
@@ -48,6 +50,7 @@ impl Prereq {
         Prereq::Royale,
         Prereq::Python,
         Prereq::Node,
+        Prereq::Nats,
     ];
 
     /// What it is, for messages.
@@ -60,6 +63,7 @@ impl Prereq {
             Prereq::Royale => "the Royale suite's tools",
             Prereq::Python => "python3",
             Prereq::Node => "node",
+            Prereq::Nats => "NATS at 127.0.0.1:4222",
         }
     }
 
@@ -73,6 +77,7 @@ impl Prereq {
             Prereq::Royale => "flexgate_royale",
             Prereq::Python => "flexgate_python",
             Prereq::Node => "flexgate_node",
+            Prereq::Nats => "flexgate_nats",
         }
     }
 
@@ -85,6 +90,9 @@ impl Prereq {
             Prereq::Py3amf => &["PATH", "FLEXGATE_PY3AMF_PYTHON", "XDG_CACHE_HOME", "HOME"],
             Prereq::Chromium | Prereq::Royale => &["PATH", "FLEXGATE_CHROMIUM"],
             Prereq::Python | Prereq::Node => &["PATH"],
+            // A server is not a file: the build script cannot watch for
+            // one, so the test checks again when it runs.
+            Prereq::Nats => &[],
         }
     }
 
@@ -104,6 +112,7 @@ impl Prereq {
             Prereq::Python => python().map(drop),
             Prereq::Node => node().map(drop),
             Prereq::Royale => royale().map(drop),
+            Prereq::Nats => nats().map(drop),
         }
     }
 
@@ -146,6 +155,23 @@ pub fn node() -> Result<PathBuf, Missing> {
         prereq: Prereq::Node,
         why: "no node on the PATH".into(),
     })
+}
+
+/// Where the broker link tests find NATS.
+pub const NATS_ADDR: &str = "127.0.0.1:4222";
+
+/// A NATS server that accepts a TCP connection at [`NATS_ADDR`].
+pub fn nats() -> Result<std::net::SocketAddr, Missing> {
+    let missing = |why: String| Missing {
+        prereq: Prereq::Nats,
+        why,
+    };
+    let addr: std::net::SocketAddr = NATS_ADDR
+        .parse()
+        .map_err(|e| missing(format!("{NATS_ADDR}: {e}")))?;
+    std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(2))
+        .map(|_| addr)
+        .map_err(|e| missing(format!("nothing answers at {NATS_ADDR}: {e}")))
 }
 
 /// `FLEXGATE_TEST_REDIS` when it holds something.

@@ -2,6 +2,7 @@
 //! (kind, channels, source, roles) and, for messaging, every setting of
 //! the broker's [`flexgate_broker::DestinationConfig`].
 
+use super::broker_link::NatsLinkConfig;
 use super::http_backend::HttpBackendConfig;
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +54,8 @@ pub struct DestinationConfig {
     /// Messaging: the broker's settings for it (TTLs, subtopics, echo to
     /// the sender, retention), handed to the broker as they are.
     pub messaging: flexgate_broker::DestinationConfig,
+    /// Messaging: bridge it to this NATS subject, both ways.
+    pub nats: Option<NatsLinkConfig>,
 }
 
 /// Time-to-live of messages that set none, in ms (`ttl_ms`).
@@ -74,6 +77,7 @@ impl Default for DestinationConfig {
             messaging: flexgate_broker::DestinationConfig::default()
                 .default_ttl_ms(DEFAULT_TTL_MS)
                 .allow_subtopics(true),
+            nats: None,
         }
     }
 }
@@ -87,6 +91,7 @@ struct DestinationToml {
     channels: Vec<String>,
     source: Option<String>,
     http: Option<HttpBackendConfig>,
+    nats: Option<NatsLinkConfig>,
     roles: Vec<String>,
     default_method: Option<String>,
     /// Remoting: `"array"` or `"array-collection"`.
@@ -119,6 +124,7 @@ impl Default for DestinationToml {
             channels: d.channels,
             source: d.source,
             http: d.http,
+            nats: d.nats,
             roles: d.roles,
             default_method: d.default_method,
             lists: d.lists,
@@ -156,6 +162,7 @@ impl From<DestinationToml> for DestinationConfig {
             default_method: t.default_method,
             lists: t.lists,
             messaging,
+            nats: t.nats,
         }
     }
 }
@@ -163,6 +170,12 @@ impl From<DestinationToml> for DestinationConfig {
 impl DestinationConfig {
     /// Why these settings contradict each other, if they do.
     pub(super) fn problem(&self) -> Option<String> {
+        if let Some(nats) = &self.nats {
+            if self.kind != DestinationKind::Messaging {
+                return Some("`nats` needs kind = \"messaging\"".into());
+            }
+            return nats.problem();
+        }
         let http = self.http.as_ref()?;
         if self.kind != DestinationKind::Remoting {
             return Some("`http` needs kind = \"remoting\"".into());
@@ -233,6 +246,19 @@ mod tests {
         assert_eq!(d.problem(), None);
         let messaging = parse("http = { url = \"http://h/\" }\n").expect("parses");
         assert!(messaging.problem().is_some_and(|p| p.contains("remoting")));
+    }
+
+    #[test]
+    fn a_nats_link_is_read_and_checked() {
+        let d = parse("nats = { url = \"nats://127.0.0.1:4222\", subject = \"prices.>\" }\n")
+            .expect("parses");
+        assert_eq!(d.nats.as_ref().map(|n| n.base()), Some("prices"));
+        assert_eq!(d.problem(), None);
+        let remoting =
+            parse("kind = \"remoting\"\nnats = { url = \"nats://h\", subject = \"a\" }\n")
+                .expect("parses");
+        assert!(remoting.problem().is_some_and(|p| p.contains("messaging")));
+        assert!(parse("nats = { url = \"nats://h\" }\n").is_err());
     }
 
     #[test]
