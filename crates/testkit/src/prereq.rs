@@ -28,6 +28,8 @@ pub enum Prereq {
     Node,
     /// A NATS server at 127.0.0.1:4222 (the broker link tests).
     Nats,
+    /// An AMQP server (RabbitMQ, guest/guest) at 127.0.0.1:5672.
+    Amqp,
 }
 
 /// Why a prerequisite is not there.
@@ -42,7 +44,7 @@ pub struct Missing {
 
 impl Prereq {
     /// Every prerequisite.
-    pub const ALL: [Prereq; 8] = [
+    pub const ALL: [Prereq; 9] = [
         Prereq::RedisServer,
         Prereq::Redis,
         Prereq::Py3amf,
@@ -51,6 +53,7 @@ impl Prereq {
         Prereq::Python,
         Prereq::Node,
         Prereq::Nats,
+        Prereq::Amqp,
     ];
 
     /// What it is, for messages.
@@ -64,6 +67,7 @@ impl Prereq {
             Prereq::Python => "python3",
             Prereq::Node => "node",
             Prereq::Nats => "NATS at 127.0.0.1:4222",
+            Prereq::Amqp => "RabbitMQ at 127.0.0.1:5672",
         }
     }
 
@@ -78,6 +82,7 @@ impl Prereq {
             Prereq::Python => "flexgate_python",
             Prereq::Node => "flexgate_node",
             Prereq::Nats => "flexgate_nats",
+            Prereq::Amqp => "flexgate_amqp",
         }
     }
 
@@ -92,7 +97,7 @@ impl Prereq {
             Prereq::Python | Prereq::Node => &["PATH"],
             // A server is not a file: the build script cannot watch for
             // one, so the test checks again when it runs.
-            Prereq::Nats => &[],
+            Prereq::Nats | Prereq::Amqp => &[],
         }
     }
 
@@ -113,6 +118,7 @@ impl Prereq {
             Prereq::Node => node().map(drop),
             Prereq::Royale => royale().map(drop),
             Prereq::Nats => nats().map(drop),
+            Prereq::Amqp => amqp().map(drop),
         }
     }
 
@@ -160,18 +166,26 @@ pub fn node() -> Result<PathBuf, Missing> {
 /// Where the broker link tests find NATS.
 pub const NATS_ADDR: &str = "127.0.0.1:4222";
 
+/// Where the broker link tests find RabbitMQ (user guest, password guest).
+pub const AMQP_ADDR: &str = "127.0.0.1:5672";
+
 /// A NATS server that accepts a TCP connection at [`NATS_ADDR`].
 pub fn nats() -> Result<std::net::SocketAddr, Missing> {
-    let missing = |why: String| Missing {
-        prereq: Prereq::Nats,
-        why,
-    };
-    let addr: std::net::SocketAddr = NATS_ADDR
-        .parse()
-        .map_err(|e| missing(format!("{NATS_ADDR}: {e}")))?;
+    listening(Prereq::Nats, NATS_ADDR)
+}
+
+/// An AMQP server that accepts a TCP connection at [`AMQP_ADDR`].
+pub fn amqp() -> Result<std::net::SocketAddr, Missing> {
+    listening(Prereq::Amqp, AMQP_ADDR)
+}
+
+/// A server is taken to be there when its port accepts a connection.
+fn listening(prereq: Prereq, at: &str) -> Result<std::net::SocketAddr, Missing> {
+    let missing = |why: String| Missing { prereq, why };
+    let addr: std::net::SocketAddr = at.parse().map_err(|e| missing(format!("{at}: {e}")))?;
     std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(2))
         .map(|_| addr)
-        .map_err(|e| missing(format!("nothing answers at {NATS_ADDR}: {e}")))
+        .map_err(|e| missing(format!("nothing answers at {at}: {e}")))
 }
 
 /// `FLEXGATE_TEST_REDIS` when it holds something.

@@ -1,5 +1,6 @@
-//! `nats = { url, subject }` on a messaging destination: the destination
-//! is bridged to a NATS subject both ways (docs/brokers.md).
+//! `nats = { url, subject }` or `amqp = { url, exchange, routing_key }` on
+//! a messaging destination: the destination is bridged to a NATS subject
+//! or an AMQP exchange both ways (docs/brokers.md).
 
 use serde::Deserialize;
 
@@ -50,6 +51,40 @@ impl NatsLinkConfig {
                  with no other wildcard",
                 self.subject
             ));
+        }
+        None
+    }
+}
+
+/// A messaging destination's AMQP 0.9.1 link (RabbitMQ).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmqpLinkConfig {
+    /// The server, `amqp://user:password@host:port/vhost`.
+    pub url: String,
+    /// The topic exchange (declared durable if missing).
+    pub exchange: String,
+    /// The binding pattern of the gateway's queue (`#`: everything).
+    #[serde(default = "every_key")]
+    pub routing_key: String,
+}
+
+fn every_key() -> String {
+    "#".into()
+}
+
+/// Longest AMQP short string (exchange and queue names, routing keys).
+const MAX_SHORT_STRING: usize = 255;
+
+impl AmqpLinkConfig {
+    /// Why these settings cannot work, if they cannot.
+    pub(super) fn problem(&self) -> Option<String> {
+        if !self.url.starts_with("amqp://") {
+            return Some(format!("amqp url '{}' must start with amqp://", self.url));
+        }
+        let bad_name = |s: &str| s.is_empty() || s.len() > MAX_SHORT_STRING;
+        if bad_name(&self.exchange) || self.routing_key.len() > MAX_SHORT_STRING {
+            return Some("amqp exchange must be 1 to 255 bytes, routing_key at most 255".into());
         }
         None
     }

@@ -2,7 +2,7 @@
 //! (kind, channels, source, roles) and, for messaging, every setting of
 //! the broker's [`flexgate_broker::DestinationConfig`].
 
-use super::broker_link::NatsLinkConfig;
+use super::broker_link::{AmqpLinkConfig, NatsLinkConfig};
 use super::http_backend::HttpBackendConfig;
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +56,8 @@ pub struct DestinationConfig {
     pub messaging: flexgate_broker::DestinationConfig,
     /// Messaging: bridge it to this NATS subject, both ways.
     pub nats: Option<NatsLinkConfig>,
+    /// Messaging: bridge it to this AMQP exchange, both ways.
+    pub amqp: Option<AmqpLinkConfig>,
 }
 
 /// Time-to-live of messages that set none, in ms (`ttl_ms`).
@@ -78,6 +80,7 @@ impl Default for DestinationConfig {
                 .default_ttl_ms(DEFAULT_TTL_MS)
                 .allow_subtopics(true),
             nats: None,
+            amqp: None,
         }
     }
 }
@@ -92,6 +95,7 @@ struct DestinationToml {
     source: Option<String>,
     http: Option<HttpBackendConfig>,
     nats: Option<NatsLinkConfig>,
+    amqp: Option<AmqpLinkConfig>,
     roles: Vec<String>,
     default_method: Option<String>,
     /// Remoting: `"array"` or `"array-collection"`.
@@ -125,6 +129,7 @@ impl Default for DestinationToml {
             source: d.source,
             http: d.http,
             nats: d.nats,
+            amqp: d.amqp,
             roles: d.roles,
             default_method: d.default_method,
             lists: d.lists,
@@ -163,6 +168,7 @@ impl From<DestinationToml> for DestinationConfig {
             lists: t.lists,
             messaging,
             nats: t.nats,
+            amqp: t.amqp,
         }
     }
 }
@@ -170,11 +176,16 @@ impl From<DestinationToml> for DestinationConfig {
 impl DestinationConfig {
     /// Why these settings contradict each other, if they do.
     pub(super) fn problem(&self) -> Option<String> {
-        if let Some(nats) = &self.nats {
+        if self.nats.is_some() || self.amqp.is_some() {
             if self.kind != DestinationKind::Messaging {
-                return Some("`nats` needs kind = \"messaging\"".into());
+                return Some("`nats` and `amqp` need kind = \"messaging\"".into());
             }
-            return nats.problem();
+            return match (&self.nats, &self.amqp) {
+                (Some(_), Some(_)) => Some("set either `nats` or `amqp`, not both".into()),
+                (Some(n), None) => n.problem(),
+                (None, Some(a)) => a.problem(),
+                (None, None) => None,
+            };
         }
         let http = self.http.as_ref()?;
         if self.kind != DestinationKind::Remoting {
@@ -259,6 +270,19 @@ mod tests {
                 .expect("parses");
         assert!(remoting.problem().is_some_and(|p| p.contains("messaging")));
         assert!(parse("nats = { url = \"nats://h\" }\n").is_err());
+        let amqp =
+            parse("amqp = { url = \"amqp://guest:guest@h:5672/%2f\", exchange = \"prices\" }\n")
+                .expect("parses");
+        assert_eq!(
+            amqp.amqp.as_ref().map(|a| a.routing_key.as_str()),
+            Some("#")
+        );
+        assert_eq!(amqp.problem(), None);
+        let both = parse(
+            "amqp = { url = \"amqp://h\", exchange = \"e\" }\nnats = { url = \"nats://h\", subject = \"a\" }\n",
+        )
+        .expect("parses");
+        assert!(both.problem().is_some_and(|p| p.contains("not both")));
     }
 
     #[test]

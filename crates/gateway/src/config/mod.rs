@@ -13,7 +13,7 @@ mod static_files;
 
 pub use crate::login_throttle::LoginThrottleConfig;
 pub use api::{ApiConfig, ApiTokenError};
-pub use broker_link::NatsLinkConfig;
+pub use broker_link::{AmqpLinkConfig, NatsLinkConfig};
 pub use destination::{DestinationConfig, DestinationKind, ListEncoding};
 pub use hosting::{CompatConfig, CorsConfig, CrossDomainConfig};
 pub use http_backend::HttpBackendConfig;
