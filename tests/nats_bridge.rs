@@ -88,6 +88,11 @@ async fn a_nats_message_reaches_a_long_polling_consumer() {
         .await;
     assert!(r.is_result(), "{r:?}");
 
+    // Outside the consumer's subtopic: stored, not delivered to it (sent
+    // first: one publisher's messages arrive in order).
+    nats.publish(format!("{base}.us.fx"), "{}".into())
+        .await
+        .expect("published");
     let mut headers = async_nats::HeaderMap::new();
     headers.insert("source", "desk-7");
     nats.publish_with_headers(
@@ -97,10 +102,6 @@ async fn a_nats_message_reaches_a_long_polling_consumer() {
     )
     .await
     .expect("published");
-    // Outside the consumer's subtopic: not delivered to it.
-    nats.publish(format!("{base}.us.fx"), "{}".into())
-        .await
-        .expect("published");
     nats.flush().await.expect("flushed");
 
     let got = poll_one(&mut c).await;
@@ -113,10 +114,25 @@ async fn a_nats_message_reaches_a_long_polling_consumer() {
     assert_eq!(m.headers.get_str(h::DS_SUBTOPIC), Some("eu.fx"));
     assert_eq!(m.headers.get_str("source"), Some("desk-7"));
 
-    let s = server.running.snapshot().await;
-    let link = &s.links[0];
-    assert_eq!((link.destination.as_str(), link.kind), ("prices", "nats"));
-    assert!(link.received >= 1, "{link:?}");
+    // The link's health on the operator pages.
+    let status = common::status::status_json(&server).await;
+    let link = &status["links"][0];
+    assert_eq!(link["destination"], "prices");
+    assert_eq!(
+        (link["kind"].as_str(), link["state"].as_str()),
+        (Some("nats"), Some("connected"))
+    );
+    assert_eq!(link["received"], 2, "{link}");
+    let (_, _, metrics) = common::status::get(&server.url("/metrics")).await;
+    for line in [
+        r#"flexgate_link_up{destination="prices",broker="nats"} 1"#,
+        r#"flexgate_link_messages_total{destination="prices",outcome="received"} 2"#,
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "no {line} in\n{metrics}"
+        );
+    }
     server.running.shutdown().await;
 }
 
