@@ -31,8 +31,17 @@ fn unique_exchange() -> String {
 }
 
 async fn gateway(exchange: &str) -> TestServer {
+    gateway_retaining(
+        exchange,
+        DestinationConfig::default().messaging.max_retained_bytes,
+    )
+    .await
+}
+
+/// A gateway whose `prices` keeps at most `max_retained_bytes`.
+async fn gateway_retaining(exchange: &str, max_retained_bytes: usize) -> TestServer {
     let mut config = Config::default();
-    let dest = DestinationConfig {
+    let mut dest = DestinationConfig {
         amqp: Some(AmqpLinkConfig {
             url: url(),
             exchange: exchange.into(),
@@ -40,6 +49,7 @@ async fn gateway(exchange: &str) -> TestServer {
         }),
         ..DestinationConfig::default()
     };
+    dest.messaging.max_retained_bytes = max_retained_bytes;
     config.destinations.insert("prices".into(), dest);
     let server = TestServer::start(config).await;
     let running = &server.running;
@@ -259,6 +269,47 @@ async fn a_producer_message_reaches_an_amqp_consumer_once() {
         bodies.extend(got.iter().map(|m| m.base().body.clone()));
     }
     assert_eq!(bodies, [Value::from("tick"), Value::from("marker")]);
+    server.running.shutdown().await;
+    clean_up(&channel, &exchange).await;
+}
+
+#[tokio::test]
+#[cfg_attr(not(flexgate_amqp), ignore = "needs RabbitMQ at 127.0.0.1:5672")]
+async fn a_delivery_the_store_refuses_is_rejected_not_requeued() {
+    let (_conn, channel) = amqp_channel().await;
+    let exchange = unique_exchange();
+    let server = gateway_retaining(&exchange, 4096).await;
+    let mut c = FlexClient::new(server.url(LONG_POLLING));
+    c.ping().await;
+    let r = c.send_one(subscribe("prices", "c1", None, None)).await;
+    assert!(r.is_result(), "{r:?}");
+    let big = format!("\"{}\"", "x".repeat(10_000));
+    publish_amqp(
+        &channel,
+        &exchange,
+        "",
+        big.as_bytes(),
+        FieldTable::default(),
+    )
+    .await;
+    publish_amqp(
+        &channel,
+        &exchange,
+        "",
+        br#""small""#,
+        FieldTable::default(),
+    )
+    .await;
+
+    // The refused one is gone from the queue (not redelivered for ever)
+    // and the next is delivered.
+    let got = poll_one(&mut c).await;
+    let bodies: Vec<&Value> = got.iter().map(|m| &m.base().body).collect();
+    assert_eq!(bodies, [&Value::from("small")]);
+    let s = server.running.snapshot().await;
+    let link = &s.links[0];
+    assert_eq!((link.received, link.failed), (1, 1), "{link:?}");
+    assert!(link.last_error.as_ref().is_some_and(|e| !e.is_empty()));
     server.running.shutdown().await;
     clean_up(&channel, &exchange).await;
 }
