@@ -23,6 +23,8 @@ fn main() {
             Prereq::Python,
             "the Python backend tests (tests/http_backends.rs)",
         ),
+        (Prereq::Nats, "the NATS link test (tests/nats_bridge.rs)"),
+        (Prereq::Amqp, "the AMQP link test (tests/amqp_bridge.rs)"),
         (
             Prereq::Node,
             "the Node backend tests (tests/http_backends.rs)",

@@ -33,6 +33,7 @@ mod backend;
 mod backends;
 mod base64;
 mod body;
+mod broker_link;
 pub mod cli;
 pub mod config;
 mod consumers;
@@ -65,6 +66,7 @@ pub mod status;
 mod streaming;
 mod streams;
 
+pub use broker_link::{LinkRow, LinkState};
 pub use endpoint::EndpointError;
 pub use flexgate_broker::{BrokerError, Published};
 pub use in_process::InProcess;

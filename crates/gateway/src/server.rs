@@ -63,6 +63,7 @@ impl Gateway {
         let addr = listener.local_addr()?;
         let state = self.into_state(backend);
         let (stop, stopped) = watch::channel(false);
+        let links = state.links.start(&state.broker);
         let task = tokio::spawn(serve(listener, state.clone(), stopped));
         tracing::info!(%addr, "flexgate listening");
         Ok(Running {
@@ -70,6 +71,7 @@ impl Gateway {
             stop,
             task,
             state,
+            links,
         })
     }
 }
@@ -108,6 +110,8 @@ pub struct Running {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
     state: Arc<State>,
+    /// Broker links' tasks: they stop when this is dropped.
+    links: crate::broker_link::LinkTasks,
 }
 
 impl Running {
@@ -142,6 +146,7 @@ impl Running {
     /// period), and returns.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
+        drop(self.links);
         let _ = self.task.await;
     }
 

@@ -51,6 +51,8 @@ pub(crate) struct State {
     pub(crate) metrics: Arc<crate::metrics::Metrics>,
     /// Open streams, and how to end one on `command=close`.
     pub(crate) streams: Arc<Streams>,
+    /// Destinations bridged to an external broker (NATS).
+    pub(crate) links: crate::broker_link::Links,
     shutdown: watch::Sender<bool>,
 }
 
@@ -99,6 +101,7 @@ impl State {
             api_token,
             broker: Arc::new(broker),
             backends: crate::backends::HttpBackends::from_config(&config),
+            links: crate::broker_link::Links::new(&config),
             config,
             services,
             logins,

@@ -26,6 +26,10 @@ pub enum Prereq {
     Python,
     /// A `node` on the PATH (no npm packages).
     Node,
+    /// A NATS server at 127.0.0.1:4222 (the broker link tests).
+    Nats,
+    /// An AMQP server (RabbitMQ, guest/guest) at 127.0.0.1:5672.
+    Amqp,
 }
 
 /// Why a prerequisite is not there.
@@ -40,7 +44,7 @@ pub struct Missing {
 
 impl Prereq {
     /// Every prerequisite.
-    pub const ALL: [Prereq; 7] = [
+    pub const ALL: [Prereq; 9] = [
         Prereq::RedisServer,
         Prereq::Redis,
         Prereq::Py3amf,
@@ -48,6 +52,8 @@ impl Prereq {
         Prereq::Royale,
         Prereq::Python,
         Prereq::Node,
+        Prereq::Nats,
+        Prereq::Amqp,
     ];
 
     /// What it is, for messages.
@@ -60,6 +66,8 @@ impl Prereq {
             Prereq::Royale => "the Royale suite's tools",
             Prereq::Python => "python3",
             Prereq::Node => "node",
+            Prereq::Nats => "NATS at 127.0.0.1:4222",
+            Prereq::Amqp => "RabbitMQ at 127.0.0.1:5672",
         }
     }
 
@@ -73,6 +81,8 @@ impl Prereq {
             Prereq::Royale => "flexgate_royale",
             Prereq::Python => "flexgate_python",
             Prereq::Node => "flexgate_node",
+            Prereq::Nats => "flexgate_nats",
+            Prereq::Amqp => "flexgate_amqp",
         }
     }
 
@@ -85,6 +95,9 @@ impl Prereq {
             Prereq::Py3amf => &["PATH", "FLEXGATE_PY3AMF_PYTHON", "XDG_CACHE_HOME", "HOME"],
             Prereq::Chromium | Prereq::Royale => &["PATH", "FLEXGATE_CHROMIUM"],
             Prereq::Python | Prereq::Node => &["PATH"],
+            // A server is not a file: the build script cannot watch for
+            // one, so the test checks again when it runs.
+            Prereq::Nats | Prereq::Amqp => &[],
         }
     }
 
@@ -104,6 +117,8 @@ impl Prereq {
             Prereq::Python => python().map(drop),
             Prereq::Node => node().map(drop),
             Prereq::Royale => royale().map(drop),
+            Prereq::Nats => nats().map(drop),
+            Prereq::Amqp => amqp().map(drop),
         }
     }
 
@@ -146,6 +161,31 @@ pub fn node() -> Result<PathBuf, Missing> {
         prereq: Prereq::Node,
         why: "no node on the PATH".into(),
     })
+}
+
+/// Where the broker link tests find NATS.
+pub const NATS_ADDR: &str = "127.0.0.1:4222";
+
+/// Where the broker link tests find RabbitMQ (user guest, password guest).
+pub const AMQP_ADDR: &str = "127.0.0.1:5672";
+
+/// A NATS server that accepts a TCP connection at [`NATS_ADDR`].
+pub fn nats() -> Result<std::net::SocketAddr, Missing> {
+    listening(Prereq::Nats, NATS_ADDR)
+}
+
+/// An AMQP server that accepts a TCP connection at [`AMQP_ADDR`].
+pub fn amqp() -> Result<std::net::SocketAddr, Missing> {
+    listening(Prereq::Amqp, AMQP_ADDR)
+}
+
+/// A server is taken to be there when its port accepts a connection.
+fn listening(prereq: Prereq, at: &str) -> Result<std::net::SocketAddr, Missing> {
+    let missing = |why: String| Missing { prereq, why };
+    let addr: std::net::SocketAddr = at.parse().map_err(|e| missing(format!("{at}: {e}")))?;
+    std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(2))
+        .map(|_| addr)
+        .map_err(|e| missing(format!("nothing answers at {at}: {e}")))
 }
 
 /// `FLEXGATE_TEST_REDIS` when it holds something.

@@ -2,6 +2,7 @@
 //! (kind, channels, source, roles) and, for messaging, every setting of
 //! the broker's [`flexgate_broker::DestinationConfig`].
 
+use super::broker_link::{AmqpLinkConfig, NatsLinkConfig};
 use super::http_backend::HttpBackendConfig;
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +54,10 @@ pub struct DestinationConfig {
     /// Messaging: the broker's settings for it (TTLs, subtopics, echo to
     /// the sender, retention), handed to the broker as they are.
     pub messaging: flexgate_broker::DestinationConfig,
+    /// Messaging: bridge it to this NATS subject, both ways.
+    pub nats: Option<NatsLinkConfig>,
+    /// Messaging: bridge it to this AMQP exchange, both ways.
+    pub amqp: Option<AmqpLinkConfig>,
 }
 
 /// Time-to-live of messages that set none, in ms (`ttl_ms`).
@@ -74,6 +79,8 @@ impl Default for DestinationConfig {
             messaging: flexgate_broker::DestinationConfig::default()
                 .default_ttl_ms(DEFAULT_TTL_MS)
                 .allow_subtopics(true),
+            nats: None,
+            amqp: None,
         }
     }
 }
@@ -87,6 +94,8 @@ struct DestinationToml {
     channels: Vec<String>,
     source: Option<String>,
     http: Option<HttpBackendConfig>,
+    nats: Option<NatsLinkConfig>,
+    amqp: Option<AmqpLinkConfig>,
     roles: Vec<String>,
     default_method: Option<String>,
     /// Remoting: `"array"` or `"array-collection"`.
@@ -119,6 +128,8 @@ impl Default for DestinationToml {
             channels: d.channels,
             source: d.source,
             http: d.http,
+            nats: d.nats,
+            amqp: d.amqp,
             roles: d.roles,
             default_method: d.default_method,
             lists: d.lists,
@@ -156,6 +167,8 @@ impl From<DestinationToml> for DestinationConfig {
             default_method: t.default_method,
             lists: t.lists,
             messaging,
+            nats: t.nats,
+            amqp: t.amqp,
         }
     }
 }
@@ -163,6 +176,17 @@ impl From<DestinationToml> for DestinationConfig {
 impl DestinationConfig {
     /// Why these settings contradict each other, if they do.
     pub(super) fn problem(&self) -> Option<String> {
+        if self.nats.is_some() || self.amqp.is_some() {
+            if self.kind != DestinationKind::Messaging {
+                return Some("`nats` and `amqp` need kind = \"messaging\"".into());
+            }
+            return match (&self.nats, &self.amqp) {
+                (Some(_), Some(_)) => Some("set either `nats` or `amqp`, not both".into()),
+                (Some(n), None) => n.problem(),
+                (None, Some(a)) => a.problem(),
+                (None, None) => None,
+            };
+        }
         let http = self.http.as_ref()?;
         if self.kind != DestinationKind::Remoting {
             return Some("`http` needs kind = \"remoting\"".into());
@@ -233,6 +257,32 @@ mod tests {
         assert_eq!(d.problem(), None);
         let messaging = parse("http = { url = \"http://h/\" }\n").expect("parses");
         assert!(messaging.problem().is_some_and(|p| p.contains("remoting")));
+    }
+
+    #[test]
+    fn a_nats_link_is_read_and_checked() {
+        let d = parse("nats = { url = \"nats://127.0.0.1:4222\", subject = \"prices.>\" }\n")
+            .expect("parses");
+        assert_eq!(d.nats.as_ref().map(|n| n.base()), Some("prices"));
+        assert_eq!(d.problem(), None);
+        let remoting =
+            parse("kind = \"remoting\"\nnats = { url = \"nats://h\", subject = \"a\" }\n")
+                .expect("parses");
+        assert!(remoting.problem().is_some_and(|p| p.contains("messaging")));
+        assert!(parse("nats = { url = \"nats://h\" }\n").is_err());
+        let amqp =
+            parse("amqp = { url = \"amqp://guest:guest@h:5672/%2f\", exchange = \"prices\" }\n")
+                .expect("parses");
+        assert_eq!(
+            amqp.amqp.as_ref().map(|a| a.routing_key.as_str()),
+            Some("#")
+        );
+        assert_eq!(amqp.problem(), None);
+        let both = parse(
+            "amqp = { url = \"amqp://h\", exchange = \"e\" }\nnats = { url = \"nats://h\", subject = \"a\" }\n",
+        )
+        .expect("parses");
+        assert!(both.problem().is_some_and(|p| p.contains("not both")));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Every field has a default, so an empty file (or none) serves the demo.
 
 mod api;
+mod broker_link;
 mod destination;
 mod hosting;
 mod http_backend;
@@ -12,6 +13,7 @@ mod static_files;
 
 pub use crate::login_throttle::LoginThrottleConfig;
 pub use api::{ApiConfig, ApiTokenError};
+pub use broker_link::{AmqpLinkConfig, NatsLinkConfig};
 pub use destination::{DestinationConfig, DestinationKind, ListEncoding};
 pub use hosting::{CompatConfig, CorsConfig, CrossDomainConfig};
 pub use http_backend::HttpBackendConfig;

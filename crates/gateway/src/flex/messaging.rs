@@ -350,7 +350,7 @@ pub(super) async fn publish(
     let Some(subtopics) = producer_subtopics(base.headers.get(h::DS_SUBTOPIC)) else {
         return Ok(acknowledged(ack(request), client));
     };
-    out = out.with_subtopics(subtopics);
+    out = out.with_subtopics(subtopics.clone());
     if let Some(target) = base.headers.get_str(h::DS_DST_CLIENT_ID) {
         out = out.with_target(target);
     }
@@ -371,5 +371,16 @@ pub(super) async fn publish(
         .publish_message(out)
         .await
         .map_err(fault::from_broker)?;
+    if let Some(link) = state.links.get(dest) {
+        // Out to the broker once stored here; one message per subtopic.
+        let subtopics: Vec<Option<&str>> = if subtopics.is_empty() {
+            vec![None]
+        } else {
+            subtopics.iter().map(|s| Some(s.as_str())).collect()
+        };
+        for subtopic in subtopics {
+            link.publish_out(subtopic, &base.body, &base.headers).await;
+        }
+    }
     Ok(acknowledged(ack(request), client))
 }

@@ -135,6 +135,7 @@ pub(super) fn render(s: &Snapshot) -> String {
         "1 when the store answered the last listing, else 0.",
         u8::from(s.store.healthy),
     );
+    links(&mut e, s);
     // Without a listing there is nothing true to report per channel or
     // destination; absent series are better than zeros.
     if s.store.healthy {
@@ -160,6 +161,44 @@ pub(super) fn render(s: &Snapshot) -> String {
         }
     }
     e.0
+}
+
+/// Each broker link's connection and message counts.
+fn links(e: &mut Exposition, s: &Snapshot) {
+    if s.links.is_empty() {
+        return;
+    }
+    e.family(
+        "flexgate_link_up",
+        Kind::Gauge,
+        "1 when the destination's broker link is connected, else 0.",
+    );
+    for l in &s.links {
+        let up = u8::from(l.state == crate::broker_link::LinkState::Connected);
+        e.sample(
+            "flexgate_link_up",
+            &[("destination", &l.destination), ("broker", l.kind)],
+            up,
+        );
+    }
+    e.family(
+        "flexgate_link_messages_total",
+        Kind::Counter,
+        "Messages over a broker link: received (stored here), sent (published out), failed.",
+    );
+    for l in &s.links {
+        for (outcome, n) in [
+            ("received", l.received),
+            ("sent", l.sent),
+            ("failed", l.failed),
+        ] {
+            e.sample(
+                "flexgate_link_messages_total",
+                &[("destination", &l.destination), ("outcome", outcome)],
+                n,
+            );
+        }
+    }
 }
 
 #[cfg(test)]

@@ -44,6 +44,8 @@ pub struct Snapshot {
     pub destinations: Vec<DestinationRow>,
     /// Messages per second.
     pub rates: Rates,
+    /// Destinations bridged to an external broker, with their health.
+    pub links: Vec<crate::broker_link::LinkRow>,
 }
 
 /// Which store, and whether it answered.
@@ -177,6 +179,7 @@ impl Snapshot {
             destinations: destinations(state, &subscriptions),
             clients: clients(&connections, &subscriptions),
             rates: rates(history),
+            links: state.links.rows(),
         }
     }
 }
