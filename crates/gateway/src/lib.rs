@@ -29,7 +29,6 @@
 mod admission;
 mod api;
 pub mod auth;
-mod backend;
 mod backends;
 mod base64;
 mod body;
@@ -63,6 +62,7 @@ pub mod session;
 mod state;
 mod static_files;
 pub mod status;
+mod store;
 mod streaming;
 mod streams;
 

@@ -1,7 +1,6 @@
 //! The HTTP server: binds, accepts, routes, and shuts down gracefully.
 
 use crate::auth::{Authenticator, ConfigUsers};
-use crate::backend::Backend;
 use crate::config::Config;
 use crate::http;
 use crate::in_process::InProcess;
@@ -10,6 +9,7 @@ use crate::publisher::Publisher;
 use crate::remoting::{echo_service, Service, Services};
 use crate::state::State;
 use crate::status::Snapshot;
+use crate::store::OpenedStore;
 use flexgate_broker::{AnyStore, Broker};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -58,10 +58,10 @@ impl Gateway {
     /// does not answer.
     pub async fn start(self) -> std::io::Result<Running> {
         let listen = self.config.listen;
-        let backend = self.open_backend().await?;
+        let store = self.open_store().await?;
         let listener = TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
-        let state = self.into_state(backend);
+        let state = self.into_state(store);
         let (stop, stopped) = watch::channel(false);
         let links = state.links.start(&state.broker);
         let task = tokio::spawn(serve(listener, state.clone(), stopped));
@@ -81,26 +81,21 @@ impl Gateway {
     /// answers AMF packets handed to [`InProcess::handle`]. Fails when a
     /// Redis store does not answer.
     pub async fn in_process(self) -> std::io::Result<InProcess> {
-        let backend = self.open_backend().await?;
-        Ok(InProcess::new(self.into_state(backend)))
+        let store = self.open_store().await?;
+        Ok(InProcess::new(self.into_state(store)))
     }
 
-    async fn open_backend(&self) -> std::io::Result<Backend> {
-        crate::backend::open(&self.config.store, flexgate_messages::registry())
+    async fn open_store(&self) -> std::io::Result<OpenedStore> {
+        crate::store::open(&self.config.store, flexgate_messages::registry())
             .await
             .map_err(std::io::Error::other)
     }
 
-    fn into_state(self, backend: Backend) -> Arc<State> {
+    fn into_state(self, store: OpenedStore) -> Arc<State> {
         let authenticator = self
             .authenticator
             .unwrap_or_else(|| Arc::new(ConfigUsers::new(self.config.users.clone())));
-        Arc::new(State::new(
-            self.config,
-            self.services,
-            authenticator,
-            backend,
-        ))
+        Arc::new(State::new(self.config, self.services, authenticator, store))
     }
 }
 

@@ -1,9 +1,9 @@
 //! State shared by every request: configuration, services, broker.
 
 use crate::auth::{Authenticator, Logins, Principal};
-use crate::backend::Backend;
 use crate::config::{Config, DestinationKind};
 use crate::remoting::Services;
+use crate::store::OpenedStore;
 use crate::streams::Streams;
 use flexgate_amf::{DecodeLimits, Registry};
 use flexgate_broker::{
@@ -57,15 +57,15 @@ pub(crate) struct State {
 }
 
 impl State {
-    /// Builds the state and its broker over `backend` (see
-    /// [`backend::open`](crate::backend::open)). Must run inside a tokio
-    /// runtime when the backend has cross-node wake-ups (they start a
+    /// Builds the state and its broker over `store` (see
+    /// [`store::open`](crate::store::open)). Must run inside a tokio
+    /// runtime when the store has cross-node wake-ups (they start a
     /// listener task).
     pub(crate) fn new(
         config: Config,
         services: Services,
         authenticator: Arc<dyn Authenticator>,
-        backend: Backend,
+        store: OpenedStore,
     ) -> Self {
         let mut broker_config = BrokerConfig::default()
             .with_idle_timeout(Duration::from_secs(config.client_timeout_secs))
@@ -84,8 +84,8 @@ impl State {
             alloc_per_byte: config.limits.alloc_per_byte,
             alloc_allowance: config.limits.alloc_allowance_bytes,
         };
-        let mut broker = Broker::new(backend.store, broker_config);
-        if let Some(wake) = backend.wake {
+        let mut broker = Broker::new(store.store, broker_config);
+        if let Some(wake) = store.wake {
             wake.listen(broker.wake_hub().clone());
             broker = broker.with_cluster_notifier(Arc::new(wake));
         }
@@ -272,7 +272,7 @@ impl Drop for WaitSlot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::Backend;
+    use crate::store::OpenedStore;
     use flexgate_broker::MemoryStore;
 
     #[tokio::test]
@@ -282,12 +282,12 @@ mod tests {
              [destinations.news]\nmax_retained_bytes = 500\nmax_ttl_ms = 900\n",
         )
         .expect("parses");
-        let backend = Backend {
+        let store = OpenedStore {
             store: MemoryStore::new().into(),
             wake: None,
         };
         let users = Arc::new(crate::auth::ConfigUsers::new(Default::default()));
-        let state = State::new(config, Services::default(), users, backend);
+        let state = State::new(config, Services::default(), users, store);
         let broker = state.broker.config();
         assert_eq!(broker.max_total_retained_bytes, 1000);
         assert_eq!(broker.new_client_timeout, Duration::from_secs(7));

@@ -6,7 +6,7 @@ use flexgate_broker::{AnyStore, MemoryStore, RedisStore, RedisWake, StoreError};
 
 /// The store behind the broker, and for a shared store the notifier that
 /// wakes polls on the other nodes.
-pub(crate) struct Backend {
+pub(crate) struct OpenedStore {
     /// The store.
     pub(crate) store: AnyStore,
     /// Cross-node wake-ups (shared stores only).
@@ -16,7 +16,7 @@ pub(crate) struct Backend {
 /// The configured store could not be opened.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot use the Redis store at {url}: {detail}")]
-pub(crate) struct BackendError {
+pub(crate) struct OpenStoreError {
     /// The configured URL, its password redacted.
     pub(crate) url: String,
     /// What failed, with its causes.
@@ -26,7 +26,7 @@ pub(crate) struct BackendError {
     pub(crate) source: StoreError,
 }
 
-impl BackendError {
+impl OpenStoreError {
     fn new(url: &str, source: StoreError) -> Self {
         // Spell the cause chain out: "connection refused" is what an
         // operator needs to read, and it sits in the sources.
@@ -44,7 +44,7 @@ impl BackendError {
         // The URL may hold a password: never print it, not even where a
         // client error quotes the URL.
         let redacted = crate::config::redact_url(url);
-        BackendError {
+        OpenStoreError {
             detail: detail.replace(url, &redacted),
             url: redacted,
             source,
@@ -56,21 +56,21 @@ impl BackendError {
 pub(crate) async fn open(
     config: &StoreConfig,
     registry: &'static Registry,
-) -> Result<Backend, BackendError> {
+) -> Result<OpenedStore, OpenStoreError> {
     match config {
-        StoreConfig::Memory => Ok(Backend {
+        StoreConfig::Memory => Ok(OpenedStore {
             store: MemoryStore::new().into(),
             wake: None,
         }),
         StoreConfig::Redis { url, prefix } => {
             let store = RedisStore::connect(url, prefix, registry)
                 .await
-                .map_err(|e| BackendError::new(url, e))?;
+                .map_err(|e| OpenStoreError::new(url, e))?;
             let wake = RedisWake::connect(url, prefix)
                 .await
-                .map_err(|e| BackendError::new(url, e))?;
+                .map_err(|e| OpenStoreError::new(url, e))?;
             tracing::info!(%prefix, node = wake.node_id(), "using the Redis store");
-            Ok(Backend {
+            Ok(OpenedStore {
                 store: store.into(),
                 wake: Some(wake),
             })
