@@ -1,8 +1,9 @@
 //! A broker link whose server is not there (docs/brokers.md): the gateway
 //! serves anyway, the link reports that it is reconnecting with the
-//! error, and a Producer's message still reaches Flex Consumers (it is
-//! counted as not published out). Needs no broker: nothing listens on
-//! port 1.
+//! error, and a Producer's message is refused with a fault after the
+//! bounded wait for a reconnect, neither acknowledged nor delivered to
+//! Flex Consumers (it is counted as not published out). Needs no broker:
+//! nothing listens on port 1.
 
 mod common;
 
@@ -10,11 +11,11 @@ use common::{polled, publish, subscribe, FlexClient, TestServer, AMF};
 use flexgate_amf::Value;
 use flexgate_gateway::config::{AmqpLinkConfig, Config, DestinationConfig};
 use flexgate_gateway::LinkState;
-use flexgate_messages::CommandOperation;
+use flexgate_messages::{CommandOperation, FaultCode, Message};
 use std::time::Duration;
 
 #[tokio::test]
-async fn an_absent_amqp_server_leaves_the_destination_working_and_reports_it() {
+async fn an_absent_amqp_server_is_reported_and_producer_messages_are_refused() {
     let mut config = Config::default();
     let dest = DestinationConfig {
         amqp: Some(AmqpLinkConfig {
@@ -48,17 +49,32 @@ async fn an_absent_amqp_server_leaves_the_destination_working_and_reports_it() {
     assert!(r.is_result(), "{r:?}");
     let mut producer = FlexClient::new(server.url(AMF));
     producer.ping().await;
-    let ack = producer
+    let refused = producer
         .send_one(publish("prices", Value::from("tick"), None))
         .await;
-    assert!(ack.is_result(), "{ack:?}");
+    assert!(refused.target.ends_with("/onStatus"), "{refused:?}");
+    let Message::Error(e) = &refused.message else {
+        panic!("a fault, not {refused:?}")
+    };
+    assert_eq!(
+        e.fault_code.as_deref(),
+        Some(FaultCode::ServerProcessing.as_str())
+    );
+    assert_eq!(
+        e.fault_string.as_deref(),
+        Some("The message was not delivered to the broker of destination 'prices'.")
+    );
+    let detail = e.fault_detail.as_deref().unwrap_or_default();
+    assert!(detail.contains("not connected"), "{e:?}");
     let got = polled(
         &consumer
             .send_one(common::command(CommandOperation::Poll, ""))
             .await,
     );
-    let bodies: Vec<&Value> = got.iter().map(|m| &m.base().body).collect();
-    assert_eq!(bodies, [&Value::from("tick")]);
+    assert!(
+        got.is_empty(),
+        "a refused message is not delivered: {got:?}"
+    );
     let s = running.snapshot().await;
     assert_eq!((s.links[0].sent, s.links[0].failed), (0, 1));
     server.running.shutdown().await;

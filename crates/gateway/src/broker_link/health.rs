@@ -4,6 +4,8 @@
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
+use tokio::sync::watch;
 
 /// Where a link's connection stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -26,7 +28,9 @@ const MAX_ERROR_CHARS: usize = 512;
 /// Shared by the link's task, the Producer path and the status pages.
 #[derive(Debug)]
 pub(crate) struct LinkHealth {
-    now: Mutex<(LinkState, Option<String>)>,
+    /// A watch, so that a Producer's message can wait for a reconnect.
+    state: watch::Sender<LinkState>,
+    last_error: Mutex<Option<String>>,
     received: AtomicU64,
     sent: AtomicU64,
     failed: AtomicU64,
@@ -46,7 +50,8 @@ pub(crate) enum Count {
 impl Default for LinkHealth {
     fn default() -> Self {
         LinkHealth {
-            now: Mutex::new((LinkState::Connecting, None)),
+            state: watch::Sender::new(LinkState::Connecting),
+            last_error: Mutex::new(None),
             received: AtomicU64::new(0),
             sent: AtomicU64::new(0),
             failed: AtomicU64::new(0),
@@ -57,15 +62,21 @@ impl Default for LinkHealth {
 impl LinkHealth {
     /// Records a state change.
     pub(crate) fn set_state(&self, state: LinkState) {
-        if let Ok(mut now) = self.now.lock() {
-            now.0 = state;
-        }
+        self.state.send_replace(state);
+    }
+
+    /// Whether the link is connected now or becomes so within `wait`.
+    pub(crate) async fn connected_within(&self, wait: Duration) -> bool {
+        let mut state = self.state.subscribe();
+        let connected = state.wait_for(|s| *s == LinkState::Connected);
+        let within = tokio::time::timeout(wait, connected).await;
+        matches!(within, Ok(Ok(_)))
     }
 
     /// Records the latest error (kept until the next one).
     pub(crate) fn set_error(&self, error: &str) {
-        if let Ok(mut now) = self.now.lock() {
-            now.1 = Some(error.chars().take(MAX_ERROR_CHARS).collect());
+        if let Ok(mut last) = self.last_error.lock() {
+            *last = Some(error.chars().take(MAX_ERROR_CHARS).collect());
         }
     }
 
@@ -81,11 +92,8 @@ impl LinkHealth {
 
     /// The status row for `destination`.
     pub(crate) fn row(&self, destination: &str, kind: &'static str) -> LinkRow {
-        let (state, last_error) = self
-            .now
-            .lock()
-            .map(|n| n.clone())
-            .unwrap_or((LinkState::Closed, None));
+        let state = *self.state.borrow();
+        let last_error = self.last_error.lock().ok().and_then(|e| e.clone());
         LinkRow {
             destination: destination.to_owned(),
             kind,

@@ -24,6 +24,7 @@ use health::LinkHealth;
 use link::Link;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::task::JoinHandle;
 
 /// Which broker a link talks to.
@@ -66,32 +67,72 @@ async fn run(bridge: Arc<Bridge>, broker: Arc<Broker<AnyStore>>) {
     }
 }
 
+/// How long a Producer's message waits for a link that is reconnecting
+/// before the Producer gets a fault: a broker restart is usually this
+/// short, and the HTTP request must not be held for longer.
+const SEND_WAIT: Duration = Duration::from_secs(5);
+
+/// Why a Producer's message did not reach the broker.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SendError {
+    /// No connection within [`SEND_WAIT`].
+    #[error("not connected to the broker (waited {}s)", SEND_WAIT.as_secs())]
+    NotConnected,
+    /// The body or headers have no broker form.
+    #[error("{0}")]
+    Unmappable(String),
+    /// The broker refused it or the connection failed on the way.
+    #[error("{0}")]
+    Broker(String),
+}
+
 impl Bridge {
-    /// Publishes a Producer's message (already stored here) out on
-    /// `subtopic`. Failures are counted and logged, not returned: the
-    /// destination's Flex Consumers have the message either way.
+    /// Publishes a Producer's message out on `subtopic` and waits for the
+    /// broker to take it (a confirm where the broker gives one); a link
+    /// that is reconnecting is waited for up to [`SEND_WAIT`]. The caller
+    /// stores and acknowledges the message only on `Ok`, so that nothing
+    /// acknowledged to a Producer is missing from the broker.
     pub(crate) async fn publish_out(
         &self,
         subtopic: Option<&str>,
         body: &flexgate_amf::Value,
         headers: &flexgate_messages::Headers,
-    ) {
+    ) -> Result<(), SendError> {
         let link = &self.link;
-        let sent = match common::outgoing(link, body, headers) {
-            Ok((payload, headers)) => match &self.remote {
-                Remote::Nats(n) => n.publish(link, subtopic, payload, headers).await,
-                Remote::Amqp(a) => a.publish(link, subtopic, payload, headers).await,
-            },
-            Err(e) => Err(e),
-        };
-        match sent {
+        let sent = self.send(subtopic, body, headers).await;
+        match &sent {
             Ok(()) => link.health.count(health::Count::Sent),
             Err(why) => {
                 tracing::warn!(destination = %link.destination, error = %why, "not published to the broker");
-                link.health.set_error(&why);
+                link.health.set_error(&why.to_string());
                 link.health.count(health::Count::Failed);
             }
         }
+        sent
+    }
+
+    async fn send(
+        &self,
+        subtopic: Option<&str>,
+        body: &flexgate_amf::Value,
+        headers: &flexgate_messages::Headers,
+    ) -> Result<(), SendError> {
+        let link = &self.link;
+        let (payload, headers) =
+            common::outgoing(link, body, headers).map_err(SendError::Unmappable)?;
+        if !link.health.connected_within(SEND_WAIT).await {
+            return Err(SendError::NotConnected);
+        }
+        match &self.remote {
+            Remote::Nats(n) => n.publish(link, subtopic, payload, headers).await,
+            Remote::Amqp(a) => a.publish(link, subtopic, payload, headers).await,
+        }
+        .map_err(SendError::Broker)
+    }
+
+    /// The destination this link bridges.
+    pub(crate) fn destination(&self) -> &str {
+        &self.link.destination
     }
 }
 

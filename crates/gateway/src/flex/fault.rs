@@ -56,6 +56,17 @@ pub(crate) fn not_subscribed_to(destination: &str) -> Fault {
     )
 }
 
+/// A Producer's message to a broker-backed destination that the broker
+/// did not take (down past the wait, refused, unmappable): not stored
+/// here either, so the Producer may send it again.
+pub(crate) fn not_relayed(destination: &str, why: &impl std::fmt::Display) -> Fault {
+    Fault::new(
+        FaultCode::ServerProcessing,
+        format!("The message was not delivered to the broker of destination '{destination}'."),
+    )
+    .with_detail(why.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -366,21 +366,24 @@ pub(super) async fn publish(
     out = out
         .with_ttl_ms(u64::try_from(base.time_to_live).unwrap_or(0))
         .with_sender(client.id.as_str());
-    state
-        .broker
-        .publish_message(out)
-        .await
-        .map_err(fault::from_broker)?;
     if let Some(link) = state.links.get(dest) {
-        // Out to the broker once stored here; one message per subtopic.
+        // Out to the broker first, one message per subtopic: stored here
+        // and acknowledged only once the broker has it.
         let subtopics: Vec<Option<&str>> = if subtopics.is_empty() {
             vec![None]
         } else {
             subtopics.iter().map(|s| Some(s.as_str())).collect()
         };
         for subtopic in subtopics {
-            link.publish_out(subtopic, &base.body, &base.headers).await;
+            link.publish_out(subtopic, &base.body, &base.headers)
+                .await
+                .map_err(|e| fault::not_relayed(link.destination(), &e))?;
         }
     }
+    state
+        .broker
+        .publish_message(out)
+        .await
+        .map_err(fault::from_broker)?;
     Ok(acknowledged(ack(request), client))
 }
