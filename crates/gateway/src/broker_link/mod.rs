@@ -99,7 +99,19 @@ impl Bridge {
         headers: &flexgate_messages::Headers,
     ) -> Result<(), SendError> {
         let link = &self.link;
-        let sent = self.send(subtopic, body, headers).await;
+        let sent = async {
+            let (payload, headers) =
+                common::outgoing(link, body, headers).map_err(SendError::Unmappable)?;
+            if !link.health.connected_within(SEND_WAIT).await {
+                return Err(SendError::NotConnected);
+            }
+            match &self.remote {
+                Remote::Nats(n) => n.publish(link, subtopic, payload, headers).await,
+                Remote::Amqp(a) => a.publish(link, subtopic, payload, headers).await,
+            }
+            .map_err(SendError::Broker)
+        }
+        .await;
         match &sent {
             Ok(()) => link.health.count(health::Count::Sent),
             Err(why) => {
@@ -109,25 +121,6 @@ impl Bridge {
             }
         }
         sent
-    }
-
-    async fn send(
-        &self,
-        subtopic: Option<&str>,
-        body: &flexgate_amf::Value,
-        headers: &flexgate_messages::Headers,
-    ) -> Result<(), SendError> {
-        let link = &self.link;
-        let (payload, headers) =
-            common::outgoing(link, body, headers).map_err(SendError::Unmappable)?;
-        if !link.health.connected_within(SEND_WAIT).await {
-            return Err(SendError::NotConnected);
-        }
-        match &self.remote {
-            Remote::Nats(n) => n.publish(link, subtopic, payload, headers).await,
-            Remote::Amqp(a) => a.publish(link, subtopic, payload, headers).await,
-        }
-        .map_err(SendError::Broker)
     }
 
     /// The destination this link bridges.
