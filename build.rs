@@ -26,6 +26,10 @@ fn main() {
         (Prereq::Nats, "the NATS link test (tests/nats_bridge.rs)"),
         (Prereq::Amqp, "the AMQP link test (tests/amqp_bridge.rs)"),
         (
+            Prereq::RabbitmqServer,
+            "the AMQP restart test (tests/amqp_restart.rs)",
+        ),
+        (
             Prereq::Node,
             "the Node backend tests (tests/http_backends.rs)",
         ),

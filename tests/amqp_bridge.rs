@@ -8,8 +8,7 @@ mod common;
 
 use common::{polled, publish, subscribe, FlexClient, TestServer, LONG_POLLING};
 use flexgate_amf::Value;
-use flexgate_gateway::config::{AmqpLinkConfig, Config, DestinationConfig};
-use flexgate_gateway::LinkState;
+use flexgate_gateway::config::{AmqpLinkConfig, DestinationConfig};
 use flexgate_messages::headers as h;
 use flexgate_messages::{CommandOperation, Message};
 use futures_util::StreamExt;
@@ -40,7 +39,6 @@ async fn gateway(exchange: &str) -> TestServer {
 
 /// A gateway whose `prices` keeps at most `max_retained_bytes`.
 async fn gateway_retaining(exchange: &str, max_retained_bytes: usize) -> TestServer {
-    let mut config = Config::default();
     let mut dest = DestinationConfig {
         amqp: Some(AmqpLinkConfig {
             url: url(),
@@ -50,22 +48,7 @@ async fn gateway_retaining(exchange: &str, max_retained_bytes: usize) -> TestSer
         ..DestinationConfig::default()
     };
     dest.messaging.max_retained_bytes = max_retained_bytes;
-    config.destinations.insert("prices".into(), dest);
-    let server = TestServer::start(config).await;
-    let running = &server.running;
-    // Connected means the queue is declared, bound and consumed.
-    tokio::time::timeout(Duration::from_secs(20), async {
-        loop {
-            let s = running.snapshot().await;
-            if s.links.iter().any(|l| l.state == LinkState::Connected) {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .expect("the link connects");
-    server
+    common::links::linked_gateway("prices", dest).await
 }
 
 async fn amqp_channel() -> (Connection, Channel) {

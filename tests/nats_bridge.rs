@@ -8,8 +8,7 @@ mod common;
 
 use common::{polled, publish, subscribe, FlexClient, TestServer, LONG_POLLING};
 use flexgate_amf::Value;
-use flexgate_gateway::config::{Config, DestinationConfig, NatsLinkConfig};
-use flexgate_gateway::LinkState;
+use flexgate_gateway::config::{DestinationConfig, NatsLinkConfig};
 use flexgate_messages::headers as h;
 use flexgate_messages::{CommandOperation, Message};
 use futures_util::StreamExt;
@@ -24,7 +23,6 @@ fn unique_base() -> String {
 }
 
 async fn gateway(base: &str) -> TestServer {
-    let mut config = Config::default();
     let dest = DestinationConfig {
         nats: Some(NatsLinkConfig {
             url: format!("nats://{}", flexgate_testkit::NATS_ADDR),
@@ -32,23 +30,7 @@ async fn gateway(base: &str) -> TestServer {
         }),
         ..DestinationConfig::default()
     };
-    config.destinations.insert("prices".into(), dest);
-    let server = TestServer::start(config).await;
-    // Subscribed once the link reports connected (its subscription is
-    // sent before that, on the same connection).
-    let running = &server.running;
-    tokio::time::timeout(Duration::from_secs(20), async {
-        loop {
-            let s = running.snapshot().await;
-            if s.links.iter().any(|l| l.state == LinkState::Connected) {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .expect("the link connects");
-    server
+    common::links::linked_gateway("prices", dest).await
 }
 
 async fn nats_client() -> async_nats::Client {

@@ -8,6 +8,8 @@
 
 pub(crate) mod backend;
 pub(crate) mod browser;
+pub(crate) mod links;
+pub(crate) mod rabbit;
 pub(crate) mod raw;
 pub(crate) mod status;
 pub(crate) mod stream;

@@ -21,7 +21,7 @@ mod prereq;
 pub mod redis;
 
 pub use prereq::{
-    amqp, chromium, nats, node, py3amf_python, py3amf_venv, python, redis_server, require, royale,
-    royale_dir, Missing, Prereq, RoyaleTools, AMQP_ADDR, NATS_ADDR, PY3AMF_VERSION,
-    ROYALE_PACKAGES,
+    amqp, chromium, nats, node, py3amf_python, py3amf_venv, python, rabbitmq_server, redis_server,
+    require, royale, royale_dir, Missing, Prereq, RoyaleTools, AMQP_ADDR, NATS_ADDR,
+    PY3AMF_VERSION, ROYALE_PACKAGES,
 };

@@ -30,6 +30,8 @@ pub enum Prereq {
     Nats,
     /// An AMQP server (RabbitMQ, guest/guest) at 127.0.0.1:5672.
     Amqp,
+    /// A `rabbitmq-server` script, to start private RabbitMQ nodes.
+    RabbitmqServer,
 }
 
 /// Why a prerequisite is not there.
@@ -44,7 +46,7 @@ pub struct Missing {
 
 impl Prereq {
     /// Every prerequisite.
-    pub const ALL: [Prereq; 9] = [
+    pub const ALL: [Prereq; 10] = [
         Prereq::RedisServer,
         Prereq::Redis,
         Prereq::Py3amf,
@@ -54,6 +56,7 @@ impl Prereq {
         Prereq::Node,
         Prereq::Nats,
         Prereq::Amqp,
+        Prereq::RabbitmqServer,
     ];
 
     /// What it is, for messages.
@@ -68,6 +71,7 @@ impl Prereq {
             Prereq::Node => "node",
             Prereq::Nats => "NATS at 127.0.0.1:4222",
             Prereq::Amqp => "RabbitMQ at 127.0.0.1:5672",
+            Prereq::RabbitmqServer => "rabbitmq-server",
         }
     }
 
@@ -83,6 +87,7 @@ impl Prereq {
             Prereq::Node => "flexgate_node",
             Prereq::Nats => "flexgate_nats",
             Prereq::Amqp => "flexgate_amqp",
+            Prereq::RabbitmqServer => "flexgate_rabbitmq_server",
         }
     }
 
@@ -95,6 +100,7 @@ impl Prereq {
             Prereq::Py3amf => &["PATH", "FLEXGATE_PY3AMF_PYTHON", "XDG_CACHE_HOME", "HOME"],
             Prereq::Chromium | Prereq::Royale => &["PATH", "FLEXGATE_CHROMIUM"],
             Prereq::Python | Prereq::Node => &["PATH"],
+            Prereq::RabbitmqServer => &["PATH", "FLEXGATE_RABBITMQ_SERVER"],
             // A server is not a file: the build script cannot watch for
             // one, so the test checks again when it runs.
             Prereq::Nats | Prereq::Amqp => &[],
@@ -119,6 +125,7 @@ impl Prereq {
             Prereq::Royale => royale().map(drop),
             Prereq::Nats => nats().map(drop),
             Prereq::Amqp => amqp().map(drop),
+            Prereq::RabbitmqServer => rabbitmq_server().map(drop),
         }
     }
 
@@ -177,6 +184,40 @@ pub fn nats() -> Result<std::net::SocketAddr, Missing> {
 /// An AMQP server that accepts a TCP connection at [`AMQP_ADDR`].
 pub fn amqp() -> Result<std::net::SocketAddr, Missing> {
     listening(Prereq::Amqp, AMQP_ADDR)
+}
+
+/// Debian's `rabbitmq-server` proper. The one on the PATH there
+/// (/usr/sbin) runs it through `su rabbitmq`, in a session of its own, so
+/// a test could not stop the node by killing its process group.
+const DEBIAN_RABBITMQ_SERVER: &str = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+
+/// The `rabbitmq-server` script for private nodes:
+/// `FLEXGATE_RABBITMQ_SERVER` (which must exist), else Debian's
+/// [`DEBIAN_RABBITMQ_SERVER`], else `rabbitmq-server` on the PATH.
+pub fn rabbitmq_server() -> Result<PathBuf, Missing> {
+    let missing = |why: String| Missing {
+        prereq: Prereq::RabbitmqServer,
+        why,
+    };
+    if let Some(p) = std::env::var_os("FLEXGATE_RABBITMQ_SERVER").filter(|v| !v.is_empty()) {
+        let p = PathBuf::from(p);
+        return if is_executable(&p) {
+            Ok(p)
+        } else {
+            Err(missing(format!(
+                "FLEXGATE_RABBITMQ_SERVER={} is not an executable",
+                p.display()
+            )))
+        };
+    }
+    Some(PathBuf::from(DEBIAN_RABBITMQ_SERVER))
+        .filter(|p| is_executable(p))
+        .or_else(|| on_path("rabbitmq-server"))
+        .ok_or_else(|| {
+            missing(format!(
+                "no {DEBIAN_RABBITMQ_SERVER}, no rabbitmq-server on the PATH"
+            ))
+        })
 }
 
 /// A server is taken to be there when its port accepts a connection.
