@@ -2,8 +2,12 @@
 
 use std::time::Duration;
 
-/// Upper bound of the wait between reconnect attempts.
-const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(10);
+/// Upper bound of the wait between reconnect attempts: shorter than the
+/// time a Producer's message waits for a reconnecting link, so that once
+/// the broker is back a Producer gets through instead of a fault.
+const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(4);
+
+const _: () = assert!(MAX_RECONNECT_DELAY.as_millis() < super::SEND_WAIT.as_millis());
 
 /// Doubles from 100 ms up to [`MAX_RECONNECT_DELAY`].
 pub(super) fn reconnect_delay(attempts: usize) -> Duration {
