@@ -7,8 +7,8 @@
 mod common;
 
 use common::backend::BackendProcess;
-use common::{add_user, login, remote, FlexClient, Reply, TestServer, AMF};
-use flexgate_amf::{Date, Object, Traits, Value};
+use common::{add_user, exchange_with_headers, login, remote, FlexClient, Reply, TestServer, AMF};
+use flexgate_amf::{Body, Date, Object, Packet, Str, Traits, Value, Version};
 use flexgate_gateway::config::{
     Config, DestinationConfig, DestinationKind, HttpBackendConfig, ListEncoding,
 };
@@ -225,6 +225,23 @@ async fn incoming_trace_is_continued(server: &TestServer, trace_id: &str) {
         in_request_span,
         "no request span with trace_id={trace_id}:\n{text}"
     );
+
+    // A legacy NetConnection call `Orders.trace` continues it too.
+    let legacy = Packet {
+        version: Version::Amf0,
+        headers: Vec::new(),
+        bodies: vec![Body {
+            target: Str::from(format!("{ORDERS}.trace")),
+            response: Str::from_static("/1"),
+            value: Value::array(Vec::new()),
+        }],
+    };
+    let reply =
+        exchange_with_headers(&server.url(AMF), &legacy, &mut None, &client.http_headers).await;
+    let body = reply.bodies.first().expect("a reply body");
+    assert_eq!(body.target, "/1/onResult", "{:?}", body.value);
+    let seen = body.value.as_str().expect("the traceparent seen");
+    assert_eq!(seen.split('-').nth(1), Some(trace_id), "{seen}");
 
     // Invalid: each starts a new trace instead.
     let upper = trace_id.to_uppercase();
