@@ -7,8 +7,8 @@
 mod common;
 
 use common::backend::BackendProcess;
-use common::{add_user, login, remote, FlexClient, Reply, TestServer, AMF};
-use flexgate_amf::{Date, Object, Traits, Value};
+use common::{add_user, exchange_with_headers, login, remote, FlexClient, Reply, TestServer, AMF};
+use flexgate_amf::{Body, Date, Object, Packet, Str, Traits, Value, Version};
 use flexgate_gateway::config::{
     Config, DestinationConfig, DestinationKind, HttpBackendConfig, ListEncoding,
 };
@@ -177,16 +177,87 @@ async fn scenarios(server: &TestServer, lang: &str) {
     let (_, string, _) = fault(&call(&mut client, "status500", vec![]).await);
     assert!(string.contains("HTTP 500"), "{string}");
 
-    // The trace id header reaches the backend.
-    let traced = result(&call(&mut client, "trace", vec![]).await).clone();
-    let traced = traced.as_str().expect("a traceparent");
-    let parts: Vec<&str> = traced.split('-').collect();
-    assert_eq!(parts.len(), 4, "{traced}");
-    assert_eq!((parts[1].len(), parts[2].len()), (32, 16), "{traced}");
+    // The trace id header reaches the backend: a new trace per call.
+    let first = traceparent(&call(&mut client, "trace", vec![]).await);
+    let second = traceparent(&call(&mut client, "trace", vec![]).await);
+    assert_ne!(first[1], second[1], "a new trace per call");
 
     // The connection pool survives the slow call's abandoned connection.
     let again = result(&call(&mut client, "echo", vec![Value::from("again")]).await).clone();
     assert_eq!(again, Value::from("again"));
+}
+
+/// The `traceparent` a backend saw, split at its dashes (checked to be
+/// version 00 with a 32- and a 16-digit id).
+fn traceparent(reply: &Reply) -> Vec<String> {
+    let seen = result(reply).as_str().expect("a traceparent");
+    let parts: Vec<String> = seen.split('-').map(str::to_owned).collect();
+    assert_eq!(parts.len(), 4, "{seen}");
+    assert_eq!(parts[0], "00", "{seen}");
+    assert_eq!((parts[1].len(), parts[2].len()), (32, 16), "{seen}");
+    parts
+}
+
+/// A Flex client's request with a valid `traceparent` (a proxy added it):
+/// the backend call continues that trace under a parent id of the
+/// gateway's own, and the gateway's request span names it; invalid ones
+/// are ignored.
+async fn incoming_trace_is_continued(server: &TestServer, trace_id: &str) {
+    let logs = common::logs::capture_logs();
+    let caller_span = "00f067aa0ba902b7";
+    let incoming = format!("00-{trace_id}-{caller_span}-01");
+    let mut client = FlexClient::new(server.url(AMF));
+    client.http_headers = vec![("traceparent".into(), incoming.clone())];
+    client.ping().await;
+    let seen = traceparent(&call(&mut client, "trace", vec![]).await);
+    assert_eq!(seen[1], trace_id, "the same trace: {seen:?}");
+    assert_ne!(seen[2], caller_span, "the gateway's own parent id");
+    assert_eq!(seen[3], "01", "the caller's flags");
+    // Every event inside the request span shows the trace; the backend's
+    // "backend answered" (debug) is one.
+    let text = common::logs::captured(&logs);
+    let in_request_span = text.lines().any(|line| {
+        line.split_once("}:")
+            .is_some_and(|(request, _)| request.contains(&format!("trace_id={trace_id}")))
+            && line.contains("request{")
+    });
+    assert!(
+        in_request_span,
+        "no request span with trace_id={trace_id}:\n{text}"
+    );
+
+    // A legacy NetConnection call `Orders.trace` continues it too.
+    let legacy = Packet {
+        version: Version::Amf0,
+        headers: Vec::new(),
+        bodies: vec![Body {
+            target: Str::from(format!("{ORDERS}.trace")),
+            response: Str::from_static("/1"),
+            value: Value::array(Vec::new()),
+        }],
+    };
+    let reply =
+        exchange_with_headers(&server.url(AMF), &legacy, &mut None, &client.http_headers).await;
+    let body = reply.bodies.first().expect("a reply body");
+    assert_eq!(body.target, "/1/onResult", "{:?}", body.value);
+    let seen = body.value.as_str().expect("the traceparent seen");
+    assert_eq!(seen.split('-').nth(1), Some(trace_id), "{seen}");
+
+    // Invalid: each starts a new trace instead.
+    let upper = trace_id.to_uppercase();
+    for bad in [
+        format!("00-{upper}-{caller_span}-01"),
+        format!("01-{trace_id}-{caller_span}-01"),
+        format!("00-{}-{caller_span}-01", "0".repeat(32)),
+        format!("00-{trace_id}-{}-01", "0".repeat(16)),
+        format!("00-{trace_id}-{caller_span}-01-00"),
+        format!("00-{}-{caller_span}-01", &trace_id[1..]),
+    ] {
+        client.http_headers = vec![("traceparent".into(), bad.clone())];
+        let seen = traceparent(&call(&mut client, "trace", vec![]).await);
+        assert_ne!(seen[1], trace_id, "{bad} was continued");
+        assert_ne!(seen[1], "0".repeat(32), "{bad}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -196,6 +267,7 @@ async fn a_python_backend_serves_remote_object_calls() {
     let backend = BackendProcess::start(&python, "backend.py");
     let server = TestServer::start(config_for(&backend.url)).await;
     scenarios(&server, "python").await;
+    incoming_trace_is_continued(&server, "4bf92f3577b34da6a3ce929d0e0e4736").await;
     server.running.shutdown().await;
 }
 
@@ -206,6 +278,7 @@ async fn a_node_backend_serves_remote_object_calls() {
     let backend = BackendProcess::start(&node, "backend.js");
     let server = TestServer::start(config_for(&backend.url)).await;
     scenarios(&server, "node").await;
+    incoming_trace_is_continued(&server, "0af7651916cd43dd8448eb211c80319c").await;
     server.running.shutdown().await;
 }
 

@@ -5,14 +5,13 @@
 
 mod common;
 
+use common::logs::{capture_logs, captured};
 use common::*;
 use flexgate_amf::{Body, Header, Object, Packet, Str, Value, Version};
 use flexgate_gateway::config::Config;
 use flexgate_messages::headers as h;
 use flexgate_messages::{registry, CommandOperation, Message};
 use hyper::StatusCode;
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
 
 const DUPLICATE_SESSION: &str = "Server.Processing.DuplicateSessionDetected";
 
@@ -139,39 +138,6 @@ async fn binding_can_be_turned_off_for_cookieless_clients() {
 
 // ----- logs -----
 
-/// Everything every test in this binary logs, at TRACE.
-fn capture_logs() -> Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let logs = Arc::new(Mutex::new(Vec::new()));
-        let sink = logs.clone();
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(flexgate_gateway::logging::Escaping(move || {
-                Sink(sink.clone())
-            }))
-            .init();
-        logs
-    })
-    .clone()
-}
-
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn credentials_never_reach_the_logs() {
     let logs = capture_logs();
@@ -216,8 +182,7 @@ async fn credentials_never_reach_the_logs() {
     }
     server.running.shutdown().await;
 
-    let text =
-        String::from_utf8_lossy(&logs.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+    let text = captured(&logs);
     // The capture works: the login itself is logged, by user name.
     assert!(text.contains("login") && text.contains("carol"), "{text}");
     for secret in [
@@ -246,8 +211,7 @@ async fn the_redis_password_is_never_printed() {
     };
     let text = format!("{e}\n{e:?}\n{printed_config}");
     assert!(text.contains("redis://flex:***@127.0.0.1:1/0"), "{text}");
-    let logged =
-        String::from_utf8_lossy(&logs.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+    let logged = captured(&logs);
     assert!(!text.contains(SECRET), "{text}");
     assert!(!logged.contains(SECRET), "{logged}");
 }
@@ -262,8 +226,7 @@ async fn peer_supplied_text_cannot_forge_log_lines() {
     let reply = c.send_one(subscribe(forged, "S", None, None)).await;
     assert_eq!(reply.fault_code(), Some("Server.Processing"), "{reply:?}");
     server.running.shutdown().await;
-    let text =
-        String::from_utf8_lossy(&logs.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+    let text = captured(&logs);
     // The fault was logged, escaped, on one line.
     assert!(
         text.contains("chat\\n2026-01-01T00:00:00Z ERROR forged: admin logged in\\r\\u{1b}[2K"),

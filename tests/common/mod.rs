@@ -9,6 +9,7 @@
 pub(crate) mod backend;
 pub(crate) mod browser;
 pub(crate) mod links;
+pub(crate) mod logs;
 pub(crate) mod rabbit;
 pub(crate) mod raw;
 pub(crate) mod status;
@@ -87,12 +88,23 @@ pub(crate) async fn post_with_cookie(
     body: Vec<u8>,
     cookie: Option<&str>,
 ) -> HttpReply {
+    let cookie = cookie.map(|c| ("cookie", c));
+    post_with_headers(url, content_type, body, cookie.as_slice()).await
+}
+
+/// POSTs `body` with `headers` (name, value) besides its content type.
+pub(crate) async fn post_with_headers(
+    url: &str,
+    content_type: &str,
+    body: Vec<u8>,
+    headers: &[(&str, &str)],
+) -> HttpReply {
     let mut req = Request::builder()
         .method(Method::POST)
         .uri(url)
         .header("content-type", content_type);
-    if let Some(c) = cookie {
-        req = req.header("cookie", c);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
     }
     let req = req.body(Full::new(Bytes::from(body))).expect("request");
     let res = http().request(req).await.expect("server answers");
@@ -136,11 +148,28 @@ pub(crate) async fn exchange_with_cookie(
     packet: &Packet,
     cookie: &mut Option<String>,
 ) -> Packet {
-    let r = post_with_cookie(
+    exchange_with_headers(url, packet, cookie, &[]).await
+}
+
+/// Like [`exchange_with_cookie`], with more HTTP request headers.
+pub(crate) async fn exchange_with_headers(
+    url: &str,
+    packet: &Packet,
+    cookie: &mut Option<String>,
+    extra: &[(String, String)],
+) -> Packet {
+    let mut headers: Vec<(&str, &str)> = extra
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    if let Some(c) = cookie.as_deref() {
+        headers.push(("cookie", c));
+    }
+    let r = post_with_headers(
         url,
         "application/x-amf",
         packet.encode_request().expect("encodes"),
-        cookie.as_deref(),
+        &headers,
     )
     .await;
     assert_eq!(
@@ -212,6 +241,9 @@ pub(crate) struct FlexClient {
     pub(crate) ds_id: Option<String>,
     /// The `name=value` session cookie the gateway set.
     pub(crate) cookie: Option<String>,
+    /// More HTTP headers (name, value) sent with every request, as a
+    /// proxy in front of the gateway may add them.
+    pub(crate) http_headers: Vec<(String, String)>,
     next: u32,
 }
 
@@ -221,6 +253,7 @@ impl FlexClient {
             url,
             ds_id: None,
             cookie: None,
+            http_headers: Vec::new(),
             next: 1,
         }
     }
@@ -244,6 +277,7 @@ impl FlexClient {
             url,
             ds_id: self.ds_id.clone(),
             cookie: self.cookie.clone(),
+            http_headers: self.http_headers.clone(),
             next: 1,
         }
     }
@@ -272,7 +306,8 @@ impl FlexClient {
             headers: Vec::new(),
             bodies,
         };
-        let reply = exchange_with_cookie(&self.url, &packet, &mut self.cookie).await;
+        let reply =
+            exchange_with_headers(&self.url, &packet, &mut self.cookie, &self.http_headers).await;
         reply
             .bodies
             .iter()

@@ -14,9 +14,12 @@ mod cross_origin;
 mod demo;
 mod page;
 
+use common::backend::BackendProcess;
 use common::until;
 use flexgate_amf::Value as Amf;
-use flexgate_gateway::config::Config;
+use flexgate_gateway::config::{
+    Config, DestinationConfig, DestinationKind, HttpBackendConfig, ListEncoding,
+};
 use flexgate_gateway::{Gateway, Running};
 use page::Page;
 use serde_json::{json, Value};
@@ -59,7 +62,8 @@ fn config(site: &std::path::Path, listen: SocketAddr) -> Config {
 
 /// A gateway and the page of one scenario.
 struct Suite {
-    site: std::path::PathBuf,
+    /// What the gateway was started with (a restart reuses it).
+    config: Config,
     /// `None` only while restarting.
     running: Option<Running>,
     page: Page,
@@ -67,17 +71,25 @@ struct Suite {
 
 impl Suite {
     async fn open(scenario: &str) -> Suite {
+        Suite::open_with(scenario, |_| {}).await
+    }
+
+    /// Opens `query` (`scenario` and its parameters) against the suite's
+    /// config changed by `tweak`.
+    async fn open_with(query: &str, tweak: impl FnOnce(&mut Config)) -> Suite {
         let tools = flexgate_testkit::require(flexgate_testkit::royale());
         let site = app::site(&tools);
         let any_port = "127.0.0.1:0".parse().expect("address");
-        let running = Gateway::new(config(&site, any_port))
+        let mut config = config(&site, any_port);
+        tweak(&mut config);
+        let running = Gateway::new(config.clone())
             .start()
             .await
             .expect("gateway starts");
         let base = format!("http://{}", running.local_addr());
-        let page = Page::open(&tools, &format!("{base}/?scenario={scenario}"));
+        let page = Page::open(&tools, &format!("{base}/?scenario={query}"));
         Suite {
-            site,
+            config,
             running: Some(running),
             page,
         }
@@ -87,9 +99,10 @@ impl Suite {
     /// the same port, while the page keeps running.
     async fn restart(&mut self) {
         let running = self.running.take().expect("a running gateway");
-        let addr = running.local_addr();
+        let mut config = self.config.clone();
+        config.listen = running.local_addr();
         running.shutdown().await;
-        let fresh = Gateway::new(config(&self.site, addr)).start().await;
+        let fresh = Gateway::new(config).start().await;
         self.running = Some(fresh.expect("gateway restarts on its port"));
     }
 
@@ -136,6 +149,62 @@ async fn an_unknown_method_faults_with_blazeds_code() {
         json!("Cannot invoke method 'noSuchMethod'.")
     );
     assert_eq!(r["faultDetail"], json!("Method 'noSuchMethod' not found."));
+}
+
+/// Scenario `backend` against remoting destination `destination`, served
+/// by tests/backends/`script` run with `program`, its arrays sent back as
+/// ArrayCollections: the page's report.
+async fn backend_scenario(program: &std::path::Path, script: &str, destination: &str) -> Value {
+    let backend = BackendProcess::start(program, script);
+    let mut s = Suite::open_with(&format!("backend&destination={destination}"), |config| {
+        config.destinations.insert(
+            destination.to_owned(),
+            DestinationConfig {
+                kind: DestinationKind::Remoting,
+                http: Some(HttpBackendConfig::new(&backend.url)),
+                lists: ListEncoding::ArrayCollection,
+                ..DestinationConfig::default()
+            },
+        );
+    })
+    .await;
+    s.page.report().await
+}
+
+/// What the page reports of a backend: the typed echo (1906-12-09T08:07:06.543Z)
+/// and the backend's fault from `fail`, whose detail names the language.
+fn assert_backend_report(r: &Value, lang: &str) {
+    assert_eq!(r["typed"], json!(true), "came back as Person: {r}");
+    assert_eq!(r["name"], json!("Grace"), "{r}");
+    assert_eq!(r["bornSent"], json!(-1_990_108_373_457_i64), "{r}");
+    assert_eq!(r["bornBack"], r["bornSent"], "the Date, to the millisecond");
+    assert_eq!(r["collection"], json!(true), "tags an ArrayCollection: {r}");
+    assert_eq!(r["tags"], json!(["cobol", "compilers"]));
+    assert_eq!(r["faultCode"], json!("Orders.Rejected"), "{r}");
+    assert_eq!(r["faultString"], json!("order rejected"));
+    assert_eq!(r["faultDetail"], json!(lang));
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(all(flexgate_royale, flexgate_python)),
+    ignore = "needs node, java, chromium, tests/royale's npm packages and python3"
+)]
+async fn remote_object_reaches_a_python_backend_typed_and_faulting() {
+    let python = flexgate_testkit::require(flexgate_testkit::python());
+    let r = backend_scenario(&python, "backend.py", "PythonBackend").await;
+    assert_backend_report(&r, "python");
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(all(flexgate_royale, flexgate_node)),
+    ignore = "needs node, java, chromium and tests/royale's npm packages"
+)]
+async fn remote_object_reaches_a_node_backend_typed_and_faulting() {
+    let node = flexgate_testkit::require(flexgate_testkit::node());
+    let r = backend_scenario(&node, "backend.js", "NodeBackend").await;
+    assert_backend_report(&r, "node");
 }
 
 #[tokio::test]

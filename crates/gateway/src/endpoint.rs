@@ -1,6 +1,7 @@
 //! One AMF request packet in, one reply packet out: every body is
 //! dispatched in order and answered on `/N/onResult` or `/N/onStatus`.
 
+use crate::backends::TraceParent;
 use crate::flex;
 use crate::legacy;
 use crate::request::{Outcome, RequestContext};
@@ -35,6 +36,8 @@ pub(crate) const APPEND_TO_GATEWAY_URL: &str = "AppendToGatewayUrl";
 /// Decodes a request packet, dispatches its bodies and encodes the reply.
 /// `url_suffix` (a fresh session's `;jsessionid=TOKEN`) goes out in an
 /// `AppendToGatewayUrl` header, as BlazeDS's SessionFilter sends it.
+/// `trace` is the HTTP request's valid `traceparent`, continued by the
+/// backend calls of its bodies.
 pub(crate) async fn handle(
     state: &State,
     channel: &str,
@@ -42,6 +45,7 @@ pub(crate) async fn handle(
     peer: Option<SocketAddr>,
     body: Bytes,
     url_suffix: Option<String>,
+    trace: Option<&TraceParent>,
 ) -> Result<Vec<u8>, EndpointError> {
     // A body whose value cannot be read is answered with a fault, as
     // BlazeDS does; only an unreadable envelope fails the whole request.
@@ -67,6 +71,7 @@ pub(crate) async fn handle(
         peer,
         small_messages,
         version: packet.version,
+        trace,
     };
     let mut replies = Vec::with_capacity(packet.bodies.len());
     for body in &packet.bodies {

@@ -1,6 +1,7 @@
 //! HTTP handling: routes a request to its channel and enforces the HTTP
 //! rules (method, content type, body size) before any AMF is read.
 
+use crate::backends::TraceParent;
 use crate::body::{self, BodyError};
 use crate::config::ChannelKind;
 use crate::endpoint;
@@ -34,6 +35,8 @@ pub(crate) async fn handle(
         client_id = tracing::field::Empty,
         operation = tracing::field::Empty,
         destination = tracing::field::Empty,
+        // An incoming W3C trace the request continues (backends/trace.rs).
+        trace_id = tracing::field::Empty,
     );
     Ok(route(state, peer, req).instrument(span).await)
 }
@@ -113,12 +116,26 @@ async fn channel_request(
             "content type must be application/x-amf",
         );
     }
+    let trace = TraceParent::from_headers(req.headers());
+    if let Some(t) = &trace {
+        // Displayed as the backend span shows it (unquoted).
+        tracing::Span::current().record("trace_id", tracing::field::display(&t.trace_id));
+    }
     let body = match read_body(&state, req).await {
         Ok(b) => b,
         Err(r) => return r,
     };
     let url_suffix = session.url_suffix(&state.config.session);
-    match endpoint::handle(&state, channel_id, &session, Some(peer), body, url_suffix).await {
+    let handled = endpoint::handle(
+        &state,
+        channel_id,
+        &session,
+        Some(peer),
+        body,
+        url_suffix,
+        trace.as_ref(),
+    );
+    match handled.await {
         Ok(reply) => {
             let mut r = amf(reply);
             if let Some(cookie) = session.set_cookie(&state.config.session) {

@@ -34,7 +34,7 @@ impl InProcess {
         packet: Bytes,
     ) -> Result<Vec<u8>, EndpointError> {
         // No peer address: in-process requests are throttled per session only.
-        endpoint::handle(&self.state, channel, session, None, packet, None).await
+        endpoint::handle(&self.state, channel, session, None, packet, None, None).await
     }
 
     /// A handle for server-side publishing.

@@ -52,6 +52,7 @@ async fn invoke(
         client_id: None,
         headers: None,
         message_id: None,
+        trace: ctx.trace,
     };
     let result = remoting::invoke(state, call).await?;
     Ok(remoting::with_lists(

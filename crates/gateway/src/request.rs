@@ -1,6 +1,7 @@
 //! What a body handler is given and what it answers: the request-wide
 //! context of one AMF packet and the outcome of one body.
 
+use crate::backends::TraceParent;
 use crate::session::Session;
 use flexgate_amf::{Header, Value, Version};
 use std::net::{IpAddr, SocketAddr};
@@ -32,6 +33,9 @@ pub(crate) struct RequestContext<'a> {
     /// The packet's version: an AMF0 one is an AMF0 NetConnection's, whose
     /// results are written in AMF0.
     pub(crate) version: Version,
+    /// The HTTP request's valid `traceparent`, if any: backend calls
+    /// continue its trace.
+    pub(crate) trace: Option<&'a TraceParent>,
 }
 
 impl RequestContext<'_> {

@@ -38,6 +38,7 @@ public class Scenarios
         {
             case "echo": echo(); break;
             case "unknown-method": unknownMethod(); break;
+            case "backend": backend(Bridge.param("destination")); break;
             case "polling": polling(); break;
             case "long-polling": longPolling(); break;
             case "multi-topic": multiTopic(); break;
@@ -73,6 +74,61 @@ public class Scenarios
                 collection: back.tags is ArrayCollection,
                 tags: (back.tags is ArrayCollection) ? back.tags.source : back.tags
             });
+        });
+        ro.getOperation("echo").send(sent);
+    }
+
+    /**
+     * A destination served by an HTTP backend (tests/backends/): the echo
+     * of a typed Person holding a Date and an ArrayCollection, then the
+     * backend's faulting method, whose fault must reach the FaultEvent.
+     */
+    private function backend(destination:String):void
+    {
+        var sent:Person = new Person();
+        sent.name = "Grace";
+        sent.born = new Date(Date.UTC(1906, 11, 9, 8, 7, 6, 543));
+        sent.tags = new ArrayCollection(["cobol", "compilers"]);
+        var result:Object = {};
+        var ro:RemoteObject = new RemoteObject(destination);
+        ro.channelSet = channels("amf");
+        // The RemoteObject's own events, as an application listens: the
+        // echo's result, then the fault of "fail" (any other is a failure).
+        ro.addEventListener(ResultEvent.RESULT, function(e:ResultEvent):void {
+            if (result.typed !== undefined)
+            {
+                Bridge.fail("fail returned " + e.result);
+                return;
+            }
+            var back:Person = e.result as Person;
+            result.typed = back != null;
+            if (back != null)
+            {
+                result.name = back.name;
+                result.bornSent = sent.born.time;
+                result.bornBack = (back.born is Date) ? back.born.time : String(back.born);
+                result.collection = back.tags is ArrayCollection;
+                result.tags = (back.tags is ArrayCollection) ? back.tags.source : back.tags;
+            }
+            // Checked here as well as by the test: a wrong echo stops here.
+            if (back == null || result.bornBack !== result.bornSent || !result.collection)
+            {
+                result.result = back == null ? e.result : null;
+                Bridge.fail("the echo came back changed: " + JSON.stringify(result));
+                return;
+            }
+            ro.getOperation("fail").send();
+        });
+        ro.addEventListener(FaultEvent.FAULT, function(e:FaultEvent):void {
+            if (result.typed === undefined)
+            {
+                Bridge.fail("echo fault " + e.fault.faultCode + ": " + e.fault.faultString);
+                return;
+            }
+            result.faultCode = e.fault.faultCode;
+            result.faultString = e.fault.faultString;
+            result.faultDetail = e.fault.faultDetail;
+            Bridge.report(result);
         });
         ro.getOperation("echo").send(sent);
     }

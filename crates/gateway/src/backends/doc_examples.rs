@@ -187,6 +187,7 @@ fn the_call_body_is_the_documented_one() {
         principal: Some(&principal),
         headers: Some(&headers),
         message_id: Some("6D4C2A18-93F0-4B7E-A1C5-0E2F4D6B8A9C"),
+        trace: None,
     };
     let sent: Json = serde_json::from_slice(&call.body(128).expect("body")).expect("JSON");
     assert_eq!(sent, json(block("request")));

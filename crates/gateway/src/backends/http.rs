@@ -72,7 +72,7 @@ impl HttpBackend {
             ));
         };
         let body = call.body(self.max_depth)?;
-        let trace = Trace::new();
+        let trace = Trace::new(call.trace);
         let span = tracing::info_span!(
             "backend",
             destination = %self.destination,
@@ -191,6 +191,7 @@ mod tests {
         principal: None,
         headers: None,
         message_id: None,
+        trace: None,
     };
 
     /// A server that accepts connections, reads what comes and answers

@@ -4,7 +4,9 @@
 //!
 //! * [`request`]: the JSON a backend is sent, and how its answer is read.
 //! * [`http`]: one backend: the pooled client, the in-flight bound, the
-//!   timeout, the response size cap, the trace id.
+//!   timeout, the response size cap.
+//! * [`trace`]: the `traceparent` sent: the request's trace continued, or a
+//!   new one.
 
 #[cfg(test)]
 mod doc_examples;
@@ -14,6 +16,7 @@ mod trace;
 
 pub(crate) use http::HttpBackend;
 pub(crate) use request::BackendCall;
+pub(crate) use trace::TraceParent;
 
 use crate::config::Config;
 use hyper_util::client::legacy::{connect::HttpConnector, Client};

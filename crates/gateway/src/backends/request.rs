@@ -1,6 +1,7 @@
 //! The JSON body of a backend call and the reading of the answer:
 //! `{"result": …}` or `{"fault": {"code", "string", "detail"}}`.
 
+use super::trace::TraceParent;
 use crate::auth::Principal;
 use crate::json_values::{from_json, to_json, FromJsonOptions, JsonError};
 use flexgate_amf::Value;
@@ -42,6 +43,9 @@ pub(crate) struct BackendCall<'a> {
     pub(crate) headers: Option<&'a Headers>,
     /// The RemotingMessage's id (none for a legacy call).
     pub(crate) message_id: Option<&'a str>,
+    /// The trace of the HTTP request the call came in, if it had a valid
+    /// `traceparent`: the backend call continues it.
+    pub(crate) trace: Option<&'a TraceParent>,
 }
 
 /// A fault about destination `destination`'s backend (`Server.Processing`).

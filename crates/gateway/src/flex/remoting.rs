@@ -4,7 +4,7 @@
 
 use super::access::{self, RemotingTarget};
 use crate::auth::Principal;
-use crate::backends::BackendCall;
+use crate::backends::{BackendCall, TraceParent};
 use crate::config::ListEncoding;
 use crate::remoting::Call;
 use crate::request::RequestContext;
@@ -31,6 +31,8 @@ pub(crate) struct Invocation<'a> {
     pub(crate) headers: Option<&'a Headers>,
     /// The RemotingMessage's id.
     pub(crate) message_id: Option<&'a str>,
+    /// The HTTP request's trace, continued by a backend call.
+    pub(crate) trace: Option<&'a TraceParent>,
 }
 
 /// Runs a RemotingMessage for Flex client `client`: its result value.
@@ -52,6 +54,7 @@ pub(super) async fn remoting_message(
             client_id: Some(client.id.clone()),
             headers: Some(&r.base.headers),
             message_id: r.base.message_id.as_deref(),
+            trace: ctx.trace,
         },
     )
     .await?;
@@ -93,6 +96,7 @@ pub(crate) async fn invoke(state: &State, call: Invocation<'_>) -> Result<Value,
                     principal: call.principal.as_ref(),
                     headers: call.headers,
                     message_id: call.message_id,
+                    trace: call.trace,
                 })
                 .await
         }
