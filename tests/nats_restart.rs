@@ -5,7 +5,9 @@
 //! counted, never a missing one); a Flex Producer's message sent while the
 //! server is down gets a fault, and one sent while it comes back is
 //! PubAcked and in the stream; a message the store refuses for good is
-//! terminated, not redelivered, and the next one is delivered.
+//! terminated, not redelivered, and the next one is delivered; one that
+//! arrives while the store (Redis) is down is delivered again until the
+//! store takes it.
 //!
 //! Each test runs its own `nats-server -js` (SIGKILLed to crash it);
 //! without the binary they are ignored, and under `CI=true` they fail.
@@ -14,11 +16,11 @@ mod common;
 
 use common::{polled, publish, subscribe, FlexClient, Reply, TestServer, AMF, LONG_POLLING};
 use flexgate_amf::Value;
-use flexgate_gateway::config::{Config, DestinationConfig, NatsLinkConfig};
+use flexgate_gateway::config::{Config, DestinationConfig, NatsLinkConfig, StoreConfig};
 use flexgate_gateway::{LinkRow, LinkState};
 use flexgate_messages::CommandOperation;
 use flexgate_testkit::nats_server::{NatsServer, StoreDir};
-use flexgate_testkit::redis::free_port;
+use flexgate_testkit::redis::{free_port, RedisServer};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -48,7 +50,15 @@ async fn kill(mut server: NatsServer) {
 /// A gateway whose destination `prices` (retaining at most
 /// `max_retained_bytes`) is bridged to the stream.
 async fn gateway(url: &str, max_retained_bytes: Option<usize>) -> TestServer {
-    let mut config = Config::default();
+    gateway_on(Config::default(), url, max_retained_bytes).await
+}
+
+/// [`gateway`] with `config`'s other settings (its store).
+async fn gateway_on(
+    mut config: Config,
+    url: &str,
+    max_retained_bytes: Option<usize>,
+) -> TestServer {
     let mut messaging = DestinationConfig::default().messaging;
     if let Some(max) = max_retained_bytes {
         messaging = messaging.max_retained_bytes(max);
@@ -323,9 +333,76 @@ async fn a_message_the_store_refuses_is_terminated_and_the_next_delivered() {
     })
     .await
     .expect("both messages settled on the consumer");
-    assert_eq!(settled.num_redelivered, 0, "{settled:?}");
+    // Each delivery takes a consumer sequence number: one each.
+    assert_eq!(settled.delivered.consumer_sequence, 2, "{settled:?}");
     let row = link_when(&server, "settled", |l| l.received == 1).await;
     assert_eq!(row.failed, 1, "refused once, not again: {row:?}");
+    server.running.shutdown().await;
+    drop(nats);
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(all(flexgate_nats_server, flexgate_redis_server)),
+    ignore = "needs nats-server and redis-server (scripts/test installs them)"
+)]
+async fn a_message_the_store_fails_is_delivered_again_until_stored() {
+    let redis_port = free_port();
+    let redis_on = move || tokio::task::spawn_blocking(move || RedisServer::start(redis_port));
+    let mut redis = redis_on()
+        .await
+        .expect("redis start task")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let port = free_port();
+    let store = StoreDir::new("nats-store-down").expect("a store dir");
+    let nats = nats_on(port, &store).await;
+    let url = nats.url();
+    let config = Config {
+        store: StoreConfig::Redis {
+            url: redis.url(),
+            prefix: format!("flexgate-test:{}:", flexgate_messages::uid::new_uid()),
+        },
+        ..Config::default()
+    };
+    let server = gateway_on(config, &url, None).await;
+    let js = publisher(&url).await;
+    consumer_ready(&js).await;
+
+    redis = tokio::task::spawn_blocking(move || {
+        redis.kill();
+        redis
+    })
+    .await
+    .expect("redis kill task");
+    assert!(acked(&js, "while-the-store-is-down").await, "PubAcked");
+    // Failed twice: delivered, nak'ed, delivered again.
+    let failing = link_when(&server, "failing twice", |l| l.failed >= 2).await;
+    assert_eq!(failing.received, 0, "{failing:?}");
+
+    let _redis = redis_on()
+        .await
+        .expect("redis start task")
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(redis);
+    let stored = link_when(&server, "stored", |l| l.received == 1).await;
+    assert_eq!(stored.state, LinkState::Connected, "{stored:?}");
+    let stream = js.get_stream(STREAM).await.expect("the stream");
+    let settled = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let info = stream.consumer_info(CONSUMER).await.expect("consumer info");
+            if info.num_ack_pending == 0 && info.ack_floor.stream_sequence == 1 {
+                return info;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the message acknowledged once stored");
+    // Each delivery takes a consumer sequence number.
+    assert!(
+        settled.delivered.consumer_sequence >= 2,
+        "delivered again after the failure: {settled:?}"
+    );
     server.running.shutdown().await;
     drop(nats);
 }
