@@ -24,6 +24,10 @@ fn main() {
             "the Python backend tests (tests/http_backends.rs)",
         ),
         (Prereq::Nats, "the NATS link test (tests/nats_bridge.rs)"),
+        (
+            Prereq::NatsServer,
+            "the JetStream restart test (tests/nats_restart.rs)",
+        ),
         (Prereq::Amqp, "the AMQP link test (tests/amqp_bridge.rs)"),
         (
             Prereq::RabbitmqServer,

@@ -27,6 +27,7 @@ async fn gateway(base: &str) -> TestServer {
         nats: Some(NatsLinkConfig {
             url: format!("nats://{}", flexgate_testkit::NATS_ADDR),
             subject: format!("{base}.>"),
+            stream: None,
         }),
         ..DestinationConfig::default()
     };

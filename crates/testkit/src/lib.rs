@@ -13,15 +13,18 @@
 //!
 //! Beside prerequisites: [`modules`], the structure checks every crate's
 //! sources pass (no import cycle, no file over 450 lines), and
-//! [`redis::KeyCleanup`], which deletes a test's Redis keys.
+//! [`redis::KeyCleanup`], which deletes a test's Redis keys, and
+//! [`nats_server::NatsServer`], a private JetStream server to kill.
 
 pub mod build;
 pub mod modules;
+pub mod nats_server;
 mod prereq;
 pub mod redis;
 
 pub use prereq::{
-    amqp, chromium, nats, node, py3amf_python, py3amf_venv, python, rabbitmq_server, redis_server,
+    amqp, chromium, nats, nats_server, node, py3amf_python, py3amf_venv, python, rabbitmq_server,
+    redis_server,
     require, royale, royale_dir, Missing, Prereq, RoyaleTools, AMQP_ADDR, NATS_ADDR,
     PY3AMF_VERSION, ROYALE_PACKAGES,
 };

@@ -28,6 +28,8 @@ pub enum Prereq {
     Node,
     /// A NATS server at 127.0.0.1:4222 (the broker link tests).
     Nats,
+    /// A `nats-server` binary (PATH or /usr/sbin), to start private servers.
+    NatsServer,
     /// An AMQP server (RabbitMQ, guest/guest) at 127.0.0.1:5672.
     Amqp,
     /// A `rabbitmq-server` script, to start private RabbitMQ nodes.
@@ -46,7 +48,7 @@ pub struct Missing {
 
 impl Prereq {
     /// Every prerequisite.
-    pub const ALL: [Prereq; 10] = [
+    pub const ALL: [Prereq; 11] = [
         Prereq::RedisServer,
         Prereq::Redis,
         Prereq::Py3amf,
@@ -55,6 +57,7 @@ impl Prereq {
         Prereq::Python,
         Prereq::Node,
         Prereq::Nats,
+        Prereq::NatsServer,
         Prereq::Amqp,
         Prereq::RabbitmqServer,
     ];
@@ -70,6 +73,7 @@ impl Prereq {
             Prereq::Python => "python3",
             Prereq::Node => "node",
             Prereq::Nats => "NATS at 127.0.0.1:4222",
+            Prereq::NatsServer => "nats-server",
             Prereq::Amqp => "RabbitMQ at 127.0.0.1:5672",
             Prereq::RabbitmqServer => "rabbitmq-server",
         }
@@ -86,6 +90,7 @@ impl Prereq {
             Prereq::Python => "flexgate_python",
             Prereq::Node => "flexgate_node",
             Prereq::Nats => "flexgate_nats",
+            Prereq::NatsServer => "flexgate_nats_server",
             Prereq::Amqp => "flexgate_amqp",
             Prereq::RabbitmqServer => "flexgate_rabbitmq_server",
         }
@@ -95,7 +100,7 @@ impl Prereq {
     /// when one changes).
     pub fn env_vars(self) -> &'static [&'static str] {
         match self {
-            Prereq::RedisServer => &["PATH"],
+            Prereq::RedisServer | Prereq::NatsServer => &["PATH"],
             Prereq::Redis => &["PATH", "FLEXGATE_TEST_REDIS"],
             Prereq::Py3amf => &["PATH", "FLEXGATE_PY3AMF_PYTHON", "XDG_CACHE_HOME", "HOME"],
             Prereq::Chromium | Prereq::Royale => &["PATH", "FLEXGATE_CHROMIUM"],
@@ -124,6 +129,7 @@ impl Prereq {
             Prereq::Node => node().map(drop),
             Prereq::Royale => royale().map(drop),
             Prereq::Nats => nats().map(drop),
+            Prereq::NatsServer => nats_server().map(drop),
             Prereq::Amqp => amqp().map(drop),
             Prereq::RabbitmqServer => rabbitmq_server().map(drop),
         }
@@ -152,6 +158,19 @@ pub fn redis_server() -> Result<PathBuf, Missing> {
         prereq: Prereq::RedisServer,
         why: "no redis-server on the PATH".into(),
     })
+}
+
+/// Where Debian's package puts `nats-server`, off a user's PATH.
+const NATS_SERVER_SBIN: &str = "/usr/sbin/nats-server";
+
+/// The `nats-server` binary: on the PATH, else Debian's /usr/sbin one.
+pub fn nats_server() -> Result<PathBuf, Missing> {
+    on_path("nats-server")
+        .or_else(|| Some(PathBuf::from(NATS_SERVER_SBIN)).filter(|p| is_executable(p)))
+        .ok_or_else(|| Missing {
+            prereq: Prereq::NatsServer,
+            why: format!("no nats-server on the PATH or at {NATS_SERVER_SBIN}"),
+        })
 }
 
 /// `python3` on the PATH (for backends written with its standard library).

@@ -54,6 +54,19 @@ pub(crate) fn subject_for(
     Some(subject)
 }
 
+/// A NATS message's headers as (name, first value).
+pub(crate) fn header_pairs(
+    headers: Option<&async_nats::HeaderMap>,
+) -> impl Iterator<Item = (&str, &str)> {
+    headers
+        .into_iter()
+        .flat_map(|h| h.iter())
+        .filter_map(|(n, v)| {
+            let name: &str = n.as_ref();
+            v.first().map(|v| (name, v.as_str()))
+        })
+}
+
 /// Whether a header may cross the link (either way).
 pub(crate) fn crosses(name: &str, max_bytes: usize) -> bool {
     !name.is_empty() && !name.starts_with(RESERVED_HEADER_PREFIX) && name.len() <= max_bytes
@@ -79,6 +92,7 @@ mod tests {
         NatsLinkConfig {
             url: "nats://h".into(),
             subject: subject.into(),
+            stream: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Broker-backed messaging destinations: a destination configured with
-//! `nats = { url, subject }` or `amqp = { url, exchange, routing_key }` is
-//! bridged to that subject or exchange both ways
+//! `nats = { url, subject, stream }` or `amqp = { url, exchange,
+//! routing_key }` is bridged to that subject (through a JetStream stream
+//! when `stream` is set) or exchange both ways
 //! (docs/brokers.md). Messages arriving on the subject are stored in the
 //! destination like a server-side publish, so Flex Consumers get them by
 //! any channel; a Flex Producer's message is published out after it is
@@ -12,6 +13,7 @@ mod amqp;
 mod backoff;
 mod common;
 mod health;
+mod jetstream;
 mod link;
 mod mapping;
 mod nats;

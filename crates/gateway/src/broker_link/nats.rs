@@ -1,11 +1,14 @@
-//! A NATS link: connect (retrying with back-off), subscribe to the
-//! subject, store each message; publish Producer messages.
+//! A NATS link: connect (retrying with back-off), then either subscribe
+//! to the subject (core NATS, at-most-once) or, with a `stream`, consume
+//! it through JetStream (the jetstream module, at-least-once); store each
+//! message; publish Producer messages.
 
 use super::backoff::reconnect_delay;
 use super::common::{is_ours, store, BrokerHeaders};
 use super::health::LinkState;
+use super::jetstream;
 use super::link::{Link, ORIGIN_HEADER};
-use super::mapping::{subject_for, subtopic_of};
+use super::mapping::{header_pairs, subject_for, subtopic_of};
 use crate::config::NatsLinkConfig;
 use flexgate_broker::{AnyStore, Broker};
 use futures_util::StreamExt;
@@ -17,18 +20,28 @@ pub(crate) struct NatsRemote {
     pub(super) config: NatsLinkConfig,
     /// Set once the task has its client; Producer messages published
     /// before then are counted as failed.
-    client: OnceLock<async_nats::Client>,
+    out: OnceLock<Out>,
+}
+
+/// Where Producer messages go.
+#[derive(Debug)]
+enum Out {
+    /// Core publish: the server takes it, with no confirmation.
+    Core(async_nats::Client),
+    /// JetStream publish: the stream's PubAck confirms it is stored.
+    JetStream(async_nats::jetstream::Context),
 }
 
 impl NatsRemote {
     pub(super) fn new(config: NatsLinkConfig) -> Self {
         NatsRemote {
             config,
-            client: OnceLock::new(),
+            out: OnceLock::new(),
         }
     }
 
-    /// Publishes on the subject for `subtopic`.
+    /// Publishes on the subject for `subtopic`; in JetStream mode, waits
+    /// for the stream's PubAck.
     pub(super) async fn publish(
         &self,
         link: &Link,
@@ -36,17 +49,26 @@ impl NatsRemote {
         payload: Vec<u8>,
         headers: BrokerHeaders,
     ) -> Result<(), String> {
-        let client = self.client.get().ok_or("the link is not started yet")?;
+        let out = self.out.get().ok_or("the link is not started yet")?;
         let subject = subject_for(&self.config, subtopic, &link.separator)
             .ok_or_else(|| format!("subtopic {subtopic:?} has no NATS subject"))?;
-        let mut out = async_nats::HeaderMap::new();
+        let mut map = async_nats::HeaderMap::new();
         for (name, value) in &headers {
-            out.insert(name.as_str(), value.as_str());
+            map.insert(name.as_str(), value.as_str());
         }
-        client
-            .publish_with_headers(subject, out, payload.into())
-            .await
-            .map_err(|e| e.to_string())
+        match out {
+            Out::Core(client) => client
+                .publish_with_headers(subject, map, payload.into())
+                .await
+                .map_err(|e| e.to_string()),
+            Out::JetStream(js) => {
+                let ack = js
+                    .publish_with_headers(subject, map, payload.into())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                ack.await.map(drop).map_err(|e| e.to_string())
+            }
+        }
     }
 }
 
@@ -69,6 +91,11 @@ pub(super) async fn run(link: Arc<Link>, remote: &NatsRemote, broker: Arc<Broker
         Ok(c) => c,
         Err(e) => return stopped(&link, &e.to_string()),
     };
+    if let Some(stream) = &remote.config.stream {
+        let js = async_nats::jetstream::new(client);
+        let _ = remote.out.set(Out::JetStream(js.clone()));
+        return jetstream::run(&link, &remote.config, stream, &js, &broker).await;
+    }
     // A queue group: with several gateways over one shared store, each
     // message is stored once, by one of them.
     let queue = format!("flexgate.{}", link.destination);
@@ -79,7 +106,7 @@ pub(super) async fn run(link: Arc<Link>, remote: &NatsRemote, broker: Arc<Broker
         Ok(s) => s,
         Err(e) => return stopped(&link, &e.to_string()),
     };
-    let _ = remote.client.set(client);
+    let _ = remote.out.set(Out::Core(client));
     while let Some(m) = messages.next().await {
         let origin = m.headers.as_ref().and_then(|h| h.get(ORIGIN_HEADER));
         if is_ours(&link, origin.map(async_nats::HeaderValue::as_str)) {
@@ -88,17 +115,16 @@ pub(super) async fn run(link: Arc<Link>, remote: &NatsRemote, broker: Arc<Broker
         let Ok(subtopic) = subtopic_of(&remote.config, m.subject.as_str(), &link.separator) else {
             continue;
         };
-        let headers = m
-            .headers
-            .iter()
-            .flat_map(|h| h.iter())
-            .filter_map(|(n, v)| {
-                let name: &str = n.as_ref();
-                v.first().map(|v| (name, v.as_str()))
-            });
         // Core NATS has no acknowledgement: a refused message is counted
         // and logged by `store`, and lost.
-        let _ = store(&link, &broker, subtopic, headers, &m.payload).await;
+        let _ = store(
+            &link,
+            &broker,
+            subtopic,
+            header_pairs(m.headers.as_ref()),
+            &m.payload,
+        )
+        .await;
     }
     link.health.set_state(LinkState::Closed);
 }

@@ -1,6 +1,7 @@
-//! `nats = { url, subject }` or `amqp = { url, exchange, routing_key }` on
-//! a messaging destination: the destination is bridged to a NATS subject
-//! or an AMQP exchange both ways (docs/brokers.md).
+//! `nats = { url, subject, stream }` or `amqp = { url, exchange,
+//! routing_key }` on a messaging destination: the destination is bridged
+//! to a NATS subject (through a JetStream stream when `stream` is set) or
+//! an AMQP exchange both ways (docs/brokers.md).
 
 use serde::Deserialize;
 
@@ -14,7 +15,17 @@ pub struct NatsLinkConfig {
     /// (the suffix is the subtopic); a plain `prices` bridges that one
     /// subject, with subtopics published out under it.
     pub subject: String,
+    /// A JetStream stream: set, the link stores `subject` in this stream
+    /// (created if missing) and consumes it with a durable consumer, each
+    /// message acknowledged once stored (at-least-once); unset, core NATS
+    /// publish/subscribe (at-most-once).
+    #[serde(default)]
+    pub stream: Option<String>,
 }
+
+/// Longest stream name accepted: the server names a directory of its
+/// store after the stream, and a short name keeps that path portable.
+pub(crate) const MAX_STREAM_NAME: usize = 64;
 
 /// The NATS subject wildcard for "this and every token after".
 pub(crate) const TAIL_WILDCARD: &str = ">";
@@ -52,8 +63,21 @@ impl NatsLinkConfig {
                 self.subject
             ));
         }
-        None
+        match &self.stream {
+            Some(stream) if !is_stream_name(stream) => Some(format!(
+                "nats stream '{stream}' must be 1 to {MAX_STREAM_NAME} bytes with no whitespace, \
+                 '.', '*', '>', '/' or '\\'"
+            )),
+            _ => None,
+        }
     }
+}
+
+/// Whether `name` can name a JetStream stream (it is a subject token of
+/// the JetStream API and a directory of the server's store).
+fn is_stream_name(name: &str) -> bool {
+    let bad = |c: char| c.is_whitespace() || c.is_control() || ".*>/\\".contains(c);
+    !name.is_empty() && name.len() <= MAX_STREAM_NAME && !name.contains(bad)
 }
 
 /// A messaging destination's AMQP 0.9.1 link (RabbitMQ).
@@ -98,6 +122,7 @@ mod tests {
         NatsLinkConfig {
             url: "nats://127.0.0.1:4222".into(),
             subject: subject.into(),
+            stream: None,
         }
     }
 
@@ -118,5 +143,19 @@ mod tests {
         let mut l = link("a");
         l.url = "http://x".into();
         assert!(l.problem().is_some());
+    }
+
+    #[test]
+    fn bad_stream_names_are_refused() {
+        let with = |name: &str| NatsLinkConfig {
+            stream: Some(name.into()),
+            ..link("prices.>")
+        };
+        assert_eq!(with("PRICES").problem(), None);
+        assert_eq!(with(&"S".repeat(MAX_STREAM_NAME)).problem(), None);
+        let long = "S".repeat(MAX_STREAM_NAME + 1);
+        for bad in ["", "a b", "a.b", "a*", "a>", "a/b", "a\\b", "a\tb", &long] {
+            assert!(with(bad).problem().is_some(), "{bad:?}");
+        }
     }
 }

@@ -270,6 +270,18 @@ mod tests {
                 .expect("parses");
         assert!(remoting.problem().is_some_and(|p| p.contains("messaging")));
         assert!(parse("nats = { url = \"nats://h\" }\n").is_err());
+        assert_eq!(d.nats.as_ref().and_then(|n| n.stream.as_deref()), None);
+        let js =
+            parse("nats = { url = \"nats://h\", subject = \"prices.>\", stream = \"PRICES\" }\n")
+                .expect("parses");
+        assert_eq!(
+            js.nats.as_ref().and_then(|n| n.stream.as_deref()),
+            Some("PRICES")
+        );
+        assert_eq!(js.problem(), None);
+        let dotted = parse("nats = { url = \"nats://h\", subject = \"a\", stream = \"a.b\" }\n")
+            .expect("parses");
+        assert!(dotted.problem().is_some_and(|p| p.contains("stream")));
         let amqp =
             parse("amqp = { url = \"amqp://guest:guest@h:5672/%2f\", exchange = \"prices\" }\n")
                 .expect("parses");
