@@ -167,3 +167,39 @@ pub(crate) fn is_ack(reply: &[u8]) -> bool {
         .get(8..8 + len)
         .is_some_and(|target| target.ends_with(b"/onResult"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(target: &'static str, m: Message) -> Vec<u8> {
+        Packet {
+            version: Version::Amf3,
+            headers: Vec::new(),
+            bodies: vec![Body {
+                target: Str::from_static(target),
+                response: Str::from_static("null"),
+                value: m.to_value(Form::Full),
+            }],
+        }
+        .encode()
+        .unwrap()
+    }
+
+    #[test]
+    fn an_acknowledgement_is_told_from_a_fault_by_the_envelope() {
+        assert!(is_ack(&ping_reply_bytes().unwrap()));
+        let fault = reply(
+            "/1/onStatus",
+            Message::Error(flexgate_messages::ErrorMessage::default()),
+        );
+        assert!(!is_ack(&fault));
+        let ack = reply(
+            "/1/onResult",
+            Message::Acknowledge(AcknowledgeMessage::default()),
+        );
+        assert!(is_ack(&ack));
+        assert!(!is_ack(&ack[..9]), "a truncated target");
+        assert!(!is_ack(&[]));
+    }
+}

@@ -28,7 +28,14 @@ pub(crate) struct CpuTime {
 impl CpuTime {
     /// Reads fields 14 (utime) and 15 (stime) of `/proc/<pid>/stat`.
     pub(crate) fn of(pid: u32) -> Result<CpuTime, BoxError> {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+        CpuTime::parse(
+            &std::fs::read_to_string(format!("/proc/{pid}/stat"))?,
+            rustix::param::clock_ticks_per_second(),
+        )
+    }
+
+    /// Fields 14 and 15 of a `stat` line, in ticks of `1 / hz` s.
+    fn parse(stat: &str, hz: u64) -> Result<CpuTime, BoxError> {
         // The command name (field 2) may hold spaces and parentheses: the
         // fields counted from 3 start after its last ')'.
         let rest = &stat[stat.rfind(')').ok_or("bad stat")? + 1..];
@@ -36,7 +43,7 @@ impl CpuTime {
         let mut ticks =
             || -> Result<u64, BoxError> { Ok(fields.next().ok_or("short stat")?.parse::<u64>()?) };
         let (user, system) = (ticks()?, ticks()?);
-        let hz = rustix::param::clock_ticks_per_second().max(1);
+        let hz = hz.max(1);
         let time = |t: u64| Duration::from_secs_f64(t as f64 / hz as f64);
         Ok(CpuTime {
             user: time(user),
@@ -92,5 +99,26 @@ pub(crate) fn raise_open_files(want: u64) -> u64 {
     match setrlimit(Resource::Nofile, soft) {
         Ok(()) => hard,
         Err(_) => now.current.unwrap_or(u64::MAX),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stat_fields_after_a_command_name_with_spaces_and_parentheses() {
+        let stat = "42 (a (b) c) S 1 42 42 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 9 0 1234";
+        let t = CpuTime::parse(stat, 100).unwrap();
+        assert_eq!(t.user, Duration::from_millis(2_500));
+        assert_eq!(t.system, Duration::from_millis(750));
+        assert!(CpuTime::parse("42 (x) S 1 2", 100).is_err());
+    }
+
+    #[test]
+    fn this_process_has_a_cpu_time_and_an_rss() {
+        let pid = std::process::id();
+        assert!(CpuTime::of(pid).is_ok());
+        assert!(rss_kib(pid).unwrap() > 0);
     }
 }
