@@ -1,12 +1,16 @@
 //! Flex clients for the idle long-poll and fan-out measurements.
 
 use crate::client::Conn;
-use crate::packets::{command, first_message, packet, ping_packet};
+use crate::packets::{command, first_message, is_ack, packet, ping_packet};
+use crate::procfs::{open_files_limit, raise_open_files, rss_kib};
 use crate::stats::Latencies;
+use crate::stream::StreamReader;
 use bytes::Bytes;
 use flexgate_amf::Value;
 use flexgate_messages::headers as h;
 use flexgate_messages::{uid, AsyncMessage, CommandOperation, Message};
+use hyper::StatusCode;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -16,6 +20,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 const AMF: &str = "/messagebroker/amf";
 const LONG_POLLING: &str = "/messagebroker/amflongpolling";
+const STREAMING: &str = "/messagebroker/streamingamf";
 const DESTINATION: &str = "chat";
 
 /// A subscribed Flex client on its own connection.
@@ -26,10 +31,17 @@ struct Subscriber {
 
 impl Subscriber {
     async fn connect(base: &str) -> Result<Subscriber, BoxError> {
-        let mut conn = Conn::open(base).await?;
-        let (_, reply) = conn
-            .post(LONG_POLLING, Bytes::from(ping_packet("nil")?))
-            .await?;
+        Subscriber::connect_over(base, LONG_POLLING, None).await
+    }
+
+    /// Pings and subscribes over the channel at `path`, from `source`.
+    async fn connect_over(
+        base: &str,
+        path: &str,
+        source: Option<IpAddr>,
+    ) -> Result<Subscriber, BoxError> {
+        let mut conn = Conn::open_from(base, source).await?;
+        let (_, reply) = conn.post(path, Bytes::from(ping_packet("nil")?)).await?;
         let ack = first_message(reply)?;
         let ds_id = ack
             .header(h::DS_ID)
@@ -41,9 +53,7 @@ impl Subscriber {
             DESTINATION,
             Some(uid::new_uid()),
         );
-        let (_, reply) = conn
-            .post(LONG_POLLING, Bytes::from(packet(&ds_id, sub)?))
-            .await?;
+        let (_, reply) = conn.post(path, Bytes::from(packet(&ds_id, sub)?)).await?;
         match first_message(reply)? {
             Message::Acknowledge(_) => Ok(Subscriber { conn, ds_id }),
             other => Err(format!("subscribe refused: {other:?}").into()),
@@ -69,6 +79,61 @@ impl Subscriber {
             _ => Vec::new(),
         })
     }
+
+    /// Opens a stream on the streaming channel; this connection carries
+    /// nothing else from then on.
+    async fn open_stream(mut self) -> Result<StreamReader, BoxError> {
+        let path = format!("{STREAMING}?command=open&version=1");
+        let (status, body) = self
+            .conn
+            .post_form_streamed(&path, format!("DSId={}", self.ds_id))
+            .await?;
+        if status != StatusCode::OK {
+            return Err(format!("stream open refused: {status}").into());
+        }
+        let mut reader = StreamReader::new(body);
+        // The first chunk: the acknowledgement carrying the stream id.
+        match reader.next_messages().await?.first() {
+            Some(Message::Acknowledge(_)) => Ok(reader),
+            other => Err(format!("stream opened with {other:?}").into()),
+        }
+    }
+}
+
+/// How a fan-out subscriber receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Transport {
+    /// A long poll on `/messagebroker/amflongpolling`, again after each reply.
+    LongPoll,
+    /// One open stream on `/messagebroker/streamingamf`.
+    Streaming,
+}
+
+/// A subscriber's source of deliveries.
+enum Feed {
+    Polling(Subscriber),
+    Stream(StreamReader),
+}
+
+impl Feed {
+    async fn open(base: &str, transport: Transport) -> Result<Feed, BoxError> {
+        Ok(match transport {
+            Transport::LongPoll => Feed::Polling(Subscriber::connect(base).await?),
+            Transport::Streaming => Feed::Stream(
+                Subscriber::connect_over(base, STREAMING, None)
+                    .await?
+                    .open_stream()
+                    .await?,
+            ),
+        })
+    }
+
+    async fn next(&mut self) -> Result<Vec<Message>, BoxError> {
+        match self {
+            Feed::Polling(s) => s.poll().await,
+            Feed::Stream(r) => r.next_messages().await,
+        }
+    }
 }
 
 /// Whether FlexClient `ds_id` has a poll parked: a second poll is then
@@ -80,47 +145,103 @@ async fn has_parked_poll(
 ) -> Result<bool, BoxError> {
     let mut conn = Conn::open_in_session(base, cookie).await?;
     let poll = packet(ds_id, command(CommandOperation::Poll, "", None))?;
-    let (_, reply) = conn.post(LONG_POLLING, Bytes::from(poll)).await?;
+    // Without a parked poll this one parks in its place: not parked.
+    let Ok(answer) = tokio::time::timeout(
+        Duration::from_secs(5),
+        conn.post(LONG_POLLING, Bytes::from(poll)),
+    )
+    .await
+    else {
+        return Ok(false);
+    };
+    let (_, reply) = answer?;
     let m = first_message(reply)?;
     Ok(m.header(h::DS_NO_OP_POLL).and_then(Value::as_bool) == Some(true))
 }
 
-/// VmRSS of a process, in KiB.
-fn rss_kib(pid: u32) -> Result<u64, BoxError> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .ok_or("no VmRSS")?;
-    Ok(line.split_whitespace().nth(1).ok_or("bad VmRSS")?.parse()?)
+/// What `idle-polls` parks.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IdleSpec {
+    /// The gateway's process id (RSS, open-files limit).
+    pub(crate) pid: u32,
+    /// Flex clients, each with its own connection and parked poll.
+    pub(crate) clients: usize,
+    /// Source addresses 127.0.0.1 ..= 127.0.0.N the connections are
+    /// spread over (about 28,000 ephemeral ports each).
+    pub(crate) sources: u8,
+    /// Pings timed one after the other while the polls are parked.
+    pub(crate) pings: usize,
 }
 
-/// Parks `clients` long polls and reports the gateway's RSS.
-pub(crate) async fn idle_polls(base: &str, pid: u32, clients: usize) -> Result<String, BoxError> {
+/// Descriptors kept free beyond one per client (the runtime, the pings,
+/// the parked-poll checks).
+const SPARE_FILES: u64 = 256;
+
+/// Parks `spec.clients` long polls and reports the gateway's RSS, a ping
+/// latency while they are parked, and the RSS once every client went away.
+pub(crate) async fn idle_polls(base: &str, spec: IdleSpec) -> Result<String, BoxError> {
+    let IdleSpec {
+        pid,
+        clients,
+        sources,
+        pings,
+    } = spec;
+    let need = clients as u64 + SPARE_FILES;
+    let ours = raise_open_files(need);
+    if ours < need {
+        return Err(format!(
+            "this process may open {ours} files; {clients} clients need {need}:              at most {} clients fit (raise the hard limit, `ulimit -Hn`, as root)",
+            ours.saturating_sub(SPARE_FILES)
+        )
+        .into());
+    }
+    if let Some(theirs) = open_files_limit(pid) {
+        if theirs < need {
+            return Err(format!(
+                "the gateway (pid {pid}) may open {theirs} files; {clients} clients need {need}:                  start it after `ulimit -n {need}` (at most {} clients fit now)",
+                theirs.saturating_sub(SPARE_FILES)
+            )
+            .into());
+        }
+    }
+    let sources = sources.max(1);
     let before = rss_kib(pid)?;
+    let started = Instant::now();
     let setup = Arc::new(Semaphore::new(256));
     // Each client reports its DSId and session cookie.
-    let (ready_tx, mut ready_rx) = mpsc::channel::<(String, Option<String>)>(clients);
+    let (ready_tx, mut ready_rx) = mpsc::channel::<(String, Option<String>)>(clients.max(1));
     let (go_tx, go_rx) = watch::channel(false);
-    let mut tasks = Vec::new();
-    for _ in 0..clients {
-        let (base, setup, ready_tx, mut go_rx) = (
+    // Polls answered before the end (a parked one is answered only when
+    // the wait interval ends): each is a client whose poll did not park.
+    let answered = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::with_capacity(clients);
+    for i in 0..clients {
+        let (base, setup, ready_tx, mut go_rx, answered) = (
             base.to_owned(),
             setup.clone(),
             ready_tx.clone(),
             go_rx.clone(),
+            answered.clone(),
         );
+        // 127.0.0.1, .2, …: every address is the loopback.
+        let source = IpAddr::V4(Ipv4Addr::new(
+            127,
+            0,
+            0,
+            1 + (i % usize::from(sources)) as u8,
+        ));
         tasks.push(tokio::spawn(async move {
             let permit = setup.acquire_owned().await?;
-            let mut s = Subscriber::connect(&base).await?;
+            let mut s = Subscriber::connect_over(&base, LONG_POLLING, Some(source)).await?;
             drop(permit);
             let cookie = s.conn.cookie().map(str::to_owned);
             ready_tx.send((s.ds_id.clone(), cookie)).await?;
             drop(ready_tx); // the collector ends when every client reported
             go_rx.wait_for(|go| *go).await?;
-            // Parks until the wait interval ends or the process exits.
-            s.poll().await?;
-            Ok::<(), BoxError>(())
+            // Parks until the wait interval ends or the task is aborted.
+            let polled = s.poll().await;
+            answered.fetch_add(1, Ordering::Relaxed);
+            polled.map(drop)
         }));
     }
     drop(ready_tx);
@@ -129,8 +250,17 @@ pub(crate) async fn idle_polls(base: &str, pid: u32, clients: usize) -> Result<S
         ids.push(id);
     }
     if ids.len() != clients {
+        // The first failure says why.
+        for t in tasks {
+            if let Ok(Err(e)) = t.await {
+                return Err(
+                    format!("only {} of {clients} clients subscribed: {e}", ids.len()).into(),
+                );
+            }
+        }
         return Err(format!("only {} of {clients} clients subscribed", ids.len()).into());
     }
+    let setup_secs = started.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let subscribed = rss_kib(pid)?;
     go_tx.send(true)?;
@@ -142,23 +272,63 @@ pub(crate) async fn idle_polls(base: &str, pid: u32, clients: usize) -> Result<S
         parked += usize::from(has_parked_poll(base, id, cookie.clone()).await?);
     }
     let after = rss_kib(pid)?;
+    let ping = ping_latency(base, pings).await?;
+    let answered = answered.load(Ordering::Relaxed);
+    for t in &tasks {
+        t.abort();
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    // Closed connections: the gateway drops their parked polls.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let gone = rss_kib(pid)?;
     let per = |a: u64, b: u64, n: usize| (a.saturating_sub(b) as f64 * 1024.0) / n as f64;
+    let mib = |k: u64| k as f64 / 1024.0;
     Ok(format!(
-        "gateway RSS: {before} KiB at start, {subscribed} KiB with {clients} subscribed clients, \
-         {after} KiB with their {clients} long polls parked ({parked}/{} sampled polls verified parked); \
-         {:.0} bytes per subscribed client, {:.0} bytes per parked poll",
+        "{clients} clients from {sources} source addresses, set up in {setup_secs:.1} s; \
+         open-files limit {ours} here\n\
+         gateway RSS: {:.1} MiB at start, {:.1} MiB with {clients} subscribed clients, \
+         {:.1} MiB with their long polls parked ({parked}/{} sampled polls verified parked, \
+         {answered} polls answered early), \
+         {:.1} MiB 5 s after every client closed its connection\n\
+         {:.0} bytes per subscribed client, {:.0} bytes per parked poll\n\
+         {pings} pings while parked: {ping}",
+        mib(before),
+        mib(subscribed),
+        mib(after),
         sample.len(),
+        mib(gone),
         per(subscribed, before, clients),
         per(after, subscribed, clients),
     ))
 }
 
-/// `subscribers` long-polling subscribers; each of `messages` publishes is
-/// timed from just before its POST until each subscriber's poll returns it.
+/// `pings` CLIENT_PINGs one after the other from a new Flex client.
+async fn ping_latency(base: &str, pings: usize) -> Result<String, BoxError> {
+    let mut conn = Conn::open(base).await?;
+    let ds_id = uid::new_uid();
+    let body = Bytes::from(ping_packet(&ds_id)?);
+    let mut lat = Vec::with_capacity(pings);
+    for _ in 0..pings {
+        let t = Instant::now();
+        let (status, reply) = conn.post(AMF, body.clone()).await?;
+        if status != StatusCode::OK || !is_ack(&reply) {
+            return Err(format!("a ping while parked was answered {status}").into());
+        }
+        lat.push(t.elapsed());
+    }
+    Ok(Latencies::new(lat).summary())
+}
+
+/// `subscribers` subscribers receiving over `transport`; each of `messages`
+/// publishes is timed from just before its POST until each subscriber has
+/// read it.
 pub(crate) async fn fanout(
     base: &str,
     subscribers: usize,
     messages: usize,
+    transport: Transport,
 ) -> Result<String, BoxError> {
     let sent_at: Arc<Mutex<Vec<Option<Instant>>>> = Arc::new(Mutex::new(vec![None; messages]));
     let delivered: Arc<Vec<AtomicUsize>> =
@@ -172,13 +342,13 @@ pub(crate) async fn fanout(
         let (sent_at, delivered, samples) = (sent_at.clone(), delivered.clone(), samples.clone());
         tasks.push(tokio::spawn(async move {
             let permit = setup.acquire_owned().await?;
-            let mut s = Subscriber::connect(&base).await?;
+            let mut feed = Feed::open(&base, transport).await?;
             drop(permit);
             ready_tx.send(()).await?;
             drop(ready_tx); // the collector ends when every subscriber reported
             let mut got = 0;
             while got < messages {
-                for m in s.poll().await? {
+                for m in feed.next().await? {
                     let now = Instant::now();
                     let seq = m.body().as_f64().ok_or("message without a number")? as usize;
                     let t0 = sent_at
@@ -205,9 +375,18 @@ pub(crate) async fn fanout(
         ready += 1;
     }
     if ready != subscribers {
+        for t in tasks {
+            if let Ok(Err(e)) = t.await {
+                return Err(format!("only {ready} of {subscribers} subscribed: {e}").into());
+            }
+        }
         return Err(format!("only {ready} of {subscribers} subscribed").into());
     }
     let mut publisher = Conn::open(base).await?;
+    let publisher_id = uid::new_uid();
+    publisher
+        .post(AMF, Bytes::from(ping_packet(&publisher_id)?))
+        .await?;
     for seq in 0..messages {
         // Let every subscriber (re)park its poll first.
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -215,10 +394,7 @@ pub(crate) async fn fanout(
         m.base.destination = Some(DESTINATION.into());
         m.base.client_id = Some(uid::new_uid());
         m.base.body = Value::from(seq as f64);
-        let body = Bytes::from(packet(
-            "BENCH000-0000-4000-8000-00000000000F",
-            Message::Async(m),
-        )?);
+        let body = Bytes::from(packet(&publisher_id, Message::Async(m))?);
         let t0 = Instant::now();
         sent_at.lock().map_err(|_| "poisoned")?[seq] = Some(t0);
         publisher.post(AMF, body).await?;
@@ -242,7 +418,7 @@ pub(crate) async fn fanout(
     let lat = Latencies::new(samples.into_iter().map(|(_, d)| d).collect());
     let last = Latencies::new(last);
     Ok(format!(
-        "{subscribers} long-polling subscribers, {messages} publishes, {} deliveries: \
+        "{subscribers} {transport:?} subscribers, {messages} publishes, {} deliveries: \
          publish->delivery {}; publish->last subscriber {}",
         lat.len(),
         lat.summary(),

@@ -15,6 +15,7 @@
 //! only place waiting polls listen.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::Notify;
@@ -46,6 +47,10 @@ struct HubState {
 
 struct Waiter {
     notify: Arc<Notify>,
+    /// Set by a connection wake-up (and `wake_all`): the waiter's
+    /// subscriptions may have changed, so its destinations must be read
+    /// again; a destination wake-up leaves them as they were.
+    changed: Arc<AtomicBool>,
     connection: String,
     destinations: Vec<String>,
 }
@@ -80,6 +85,7 @@ impl WakeHub {
     /// The registration ends when the returned value is dropped.
     pub fn register(&self, connection: &str, destinations: Vec<String>) -> WaitRegistration {
         let notify = Arc::new(Notify::new());
+        let changed = Arc::new(AtomicBool::new(false));
         let mut st = self.lock();
         let id = st.next_id;
         st.next_id += 1;
@@ -94,6 +100,7 @@ impl WakeHub {
             id,
             Waiter {
                 notify: notify.clone(),
+                changed: changed.clone(),
                 connection: connection.to_owned(),
                 destinations,
             },
@@ -102,6 +109,7 @@ impl WakeHub {
             hub: self.clone(),
             id,
             notify,
+            changed,
         }
     }
 
@@ -144,6 +152,7 @@ impl WakeHub {
         if let Some(ids) = st.by_connection.get(connection) {
             for id in ids {
                 if let Some(w) = st.waiters.get(id) {
+                    w.changed.store(true, Ordering::Release);
                     w.notify.notify_one();
                 }
             }
@@ -155,6 +164,7 @@ impl WakeHub {
     pub fn wake_all(&self) {
         let st = self.lock();
         for w in st.waiters.values() {
+            w.changed.store(true, Ordering::Release);
             w.notify.notify_one();
         }
     }
@@ -178,9 +188,17 @@ pub struct WaitRegistration {
     hub: WakeHub,
     id: u64,
     notify: Arc<Notify>,
+    changed: Arc<AtomicBool>,
 }
 
 impl WaitRegistration {
+    /// Whether a connection wake-up (or [`WakeHub::wake_all`]) arrived
+    /// since registration or the last call: the connection's
+    /// subscriptions may differ from those registered. Clears the mark.
+    pub fn take_connection_changed(&self) -> bool {
+        self.changed.swap(false, Ordering::AcqRel)
+    }
+
     /// Resolves once a wake-up was delivered after registration (at once
     /// if one already was).
     pub async fn notified(&self) {
@@ -209,6 +227,22 @@ mod tests {
         drop(reg);
         assert_eq!(hub.waiter_count(), 0);
         hub.wake_destination("d");
+    }
+
+    #[tokio::test]
+    async fn only_connection_wakes_mark_a_change() {
+        let hub = WakeHub::new();
+        let reg = hub.register("c1", vec!["d".into()]);
+        hub.wake_destination("d");
+        reg.notified().await;
+        assert!(!reg.take_connection_changed());
+        hub.wake_connection("c1");
+        reg.notified().await;
+        assert!(reg.take_connection_changed());
+        assert!(!reg.take_connection_changed(), "taking clears the mark");
+        hub.wake_all();
+        reg.notified().await;
+        assert!(reg.take_connection_changed());
     }
 
     #[tokio::test]

@@ -7,6 +7,7 @@ use tokio::time::Instant;
 
 use crate::error::BrokerError;
 use crate::store::{DrainBudget, DrainScope, Drained, MessageStore, Pending};
+use crate::wake::WaitRegistration;
 
 use super::outcome::{Delivery, IfUnsubscribed};
 use super::Broker;
@@ -179,20 +180,29 @@ impl<S: MessageStore> Broker<S> {
         budget: DrainBudget,
         unsubscribed: IfUnsubscribed,
     ) -> Result<Vec<Delivery>, BrokerError> {
+        let mut registered: Option<WaitRegistration> = None;
         loop {
-            let mut destinations: Vec<String> = self
-                .store
-                .subscriptions(connection_id)
-                .await?
-                .iter()
-                .filter(|s| scope.includes(s))
-                .map(|s| s.key.destination.clone())
-                .collect();
-            destinations.sort();
-            destinations.dedup();
-            // Register before checking, so a publish racing this check
-            // either is seen by it or wakes the registration.
-            let registration = self.hub.register(connection_id, destinations);
+            // The subscriptions are read at the start and again only after
+            // the connection changed: a poll woken by a publish costs one
+            // store call (the drain), one Redis round trip.
+            let registration = match registered.take() {
+                Some(r) if !r.take_connection_changed() => r,
+                _ => {
+                    let mut destinations: Vec<String> = self
+                        .store
+                        .subscriptions(connection_id)
+                        .await?
+                        .iter()
+                        .filter(|s| scope.includes(s))
+                        .map(|s| s.key.destination.clone())
+                        .collect();
+                    destinations.sort();
+                    destinations.dedup();
+                    // Register before checking, so a publish racing this
+                    // check either is seen by it or wakes the registration.
+                    self.hub.register(connection_id, destinations)
+                }
+            };
             let (deliveries, taken) = match self.drain(connection_id, scope, budget).await {
                 Err(BrokerError::NotSubscribed(_)) if unsubscribed == IfUnsubscribed::Wait => {
                     (Vec::new(), 0)
@@ -205,12 +215,14 @@ impl<S: MessageStore> Broker<S> {
             if taken > 0 {
                 // The budget was spent on entries the filters refused; more
                 // may be pending, and no publish will announce them.
+                registered = Some(registration);
                 continue;
             }
             tokio::select! {
                 () = registration.notified() => {}
                 () = tokio::time::sleep_until(deadline) => return Ok(Vec::new()),
             }
+            registered = Some(registration);
         }
     }
 }
