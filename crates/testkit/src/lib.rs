@@ -24,7 +24,6 @@ pub mod redis;
 
 pub use prereq::{
     amqp, chromium, nats, nats_server, node, py3amf_python, py3amf_venv, python, rabbitmq_server,
-    redis_server,
-    require, royale, royale_dir, Missing, Prereq, RoyaleTools, AMQP_ADDR, NATS_ADDR,
+    redis_server, require, royale, royale_dir, Missing, Prereq, RoyaleTools, AMQP_ADDR, NATS_ADDR,
     PY3AMF_VERSION, ROYALE_PACKAGES,
 };
