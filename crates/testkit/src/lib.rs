@@ -21,6 +21,7 @@ pub mod modules;
 pub mod nats_server;
 mod prereq;
 pub mod redis;
+mod watched;
 
 pub use prereq::{
     amqp, chromium, nats, nats_server, node, py3amf_python, py3amf_venv, python, rabbitmq_server,

@@ -2,55 +2,24 @@
 //! port of the test's choosing, with its store in a directory the test
 //! keeps across restarts.
 
+use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::prereq::{nats_server, Missing};
+use crate::prereq::nats_server;
+pub use crate::watched::StartError;
+use crate::watched::{Stop, Watched, PROBE_TIMEOUT};
 
 /// How long a new server may take to greet a client (JetStream recovers
 /// its store first).
 const START_TIMEOUT: Duration = Duration::from_secs(20);
-/// Pause between readiness probes.
-const PROBE_INTERVAL: Duration = Duration::from_millis(20);
 /// What a NATS server sends first on every connection.
 const GREETING: &str = "INFO ";
 /// Most of the greeting read (it is a line of JSON, well under this).
 const MAX_GREETING: u64 = 64 * 1024;
-
-/// Runs the server given as arguments and SIGKILLs it when the wrapper's
-/// stdin closes: on [`NatsServer::kill`], on drop, or when the test
-/// process ends however it ends (a killed process runs no destructor).
-/// SIGKILL because the restart tests want a crash, not a clean shutdown.
-/// `read` is on fd 3 because a background job's stdin is /dev/null.
-const WRAPPER: &str = r#"exec 3<&0 0</dev/null
-"$@" &
-server=$!
-{ read -r _ <&3; kill -KILL "$server" 2>/dev/null; } &
-watcher=$!
-wait "$server"; status=$?
-kill "$watcher" 2>/dev/null
-exit "$status""#;
-
-/// Why a private server could not be had.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    /// No binary.
-    #[error(transparent)]
-    Missing(#[from] Missing),
-    /// The wrapper shell could not be spawned.
-    #[error("cannot run sh for nats-server: {0}")]
-    Spawn(std::io::Error),
-    /// The server exited before greeting (port taken, bad flags).
-    #[error("nats-server on port {0} exited at start")]
-    Exited(u16),
-    /// It did not greet in time.
-    #[error("nats-server on port {0} did not answer within {START_TIMEOUT:?}")]
-    Timeout(u16),
-}
 
 /// A directory under the system's temp dir, removed on drop: a private
 /// server's JetStream store, kept while the server restarts.
@@ -84,9 +53,7 @@ impl Drop for StoreDir {
 /// [`NatsServer::kill`], on drop, or when the test process ends.
 #[derive(Debug)]
 pub struct NatsServer {
-    wrapper: Child,
-    /// Closing it kills the server.
-    stop: Option<ChildStdin>,
+    server: Watched,
     port: u16,
 }
 
@@ -96,25 +63,14 @@ impl NatsServer {
     /// runtime's worker (`spawn_blocking`).
     pub fn start(port: u16, store: &Path) -> Result<NatsServer, StartError> {
         let binary = nats_server()?;
-        let mut wrapper = Command::new("sh")
-            .args(["-c", WRAPPER, "sh"])
-            .arg(binary)
-            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string()])
-            .arg("-sd")
-            .arg(store)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(StartError::Spawn)?;
-        let stop = wrapper.stdin.take();
-        let mut server = NatsServer {
-            wrapper,
-            stop,
-            port,
-        };
-        server.wait_ready()?;
-        Ok(server)
+        let mut args: Vec<OsString> = ["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"]
+            .map(OsString::from)
+            .into();
+        args.push(store.into());
+        // SIGKILL: the restart tests want a crash, not a clean shutdown.
+        let timing = (port, START_TIMEOUT);
+        let server = Watched::start(Stop::Kill, binary, args, timing, || greets(port))?;
+        Ok(NatsServer { server, port })
     }
 
     /// Its port.
@@ -129,42 +85,17 @@ impl NatsServer {
 
     /// SIGKILLs the server and waits until it has exited.
     pub fn kill(&mut self) {
-        drop(self.stop.take());
-        // The wrapper exits once the server has.
-        let _ = self.wrapper.wait();
-    }
-
-    fn wait_ready(&mut self) -> Result<(), StartError> {
-        let deadline = Instant::now() + START_TIMEOUT;
-        loop {
-            if let Ok(Some(_)) = self.wrapper.try_wait() {
-                return Err(StartError::Exited(self.port));
-            }
-            if greets(self.port) {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
-                self.kill();
-                return Err(StartError::Timeout(self.port));
-            }
-            std::thread::sleep(PROBE_INTERVAL);
-        }
-    }
-}
-
-impl Drop for NatsServer {
-    fn drop(&mut self) {
-        self.kill();
+        self.server.kill();
     }
 }
 
 /// Whether a NATS server on loopback `port` sends its INFO greeting.
 fn greets(port: u16) -> bool {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let Ok(s) = TcpStream::connect_timeout(&addr, PROBE_INTERVAL * 10) else {
+    let Ok(s) = TcpStream::connect_timeout(&addr, PROBE_TIMEOUT) else {
         return false;
     };
-    let _ = s.set_read_timeout(Some(PROBE_INTERVAL * 10));
+    let _ = s.set_read_timeout(Some(PROBE_TIMEOUT));
     let mut line = String::new();
     BufReader::new(s.take(MAX_GREETING))
         .read_line(&mut line)
