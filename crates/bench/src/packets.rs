@@ -1,13 +1,17 @@
 //! The AMF packets the benchmark clients send and the replies they read.
 
 use bytes::Bytes;
-use flexgate_amf::{Body, Object, Packet, Str, Traits, Value, Version};
+use flexgate_amf::{Body, Object, Packet, Str, Value, Version};
 use flexgate_messages::headers as h;
 use flexgate_messages::{
     registry, uid, AbstractMessage, AcknowledgeMessage, ArrayCollection, CommandMessage,
     CommandOperation, Form, Message, RemotingMessage,
 };
 use std::sync::Arc;
+
+#[path = "../../amf/benches/common/persons.rs"]
+mod persons;
+use persons::persons;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -85,26 +89,7 @@ impl Call {
 /// 100 typed Person objects in an ArrayCollection, as a Flex client sends a
 /// list (the same structure as the codec bench and `request_cost echo`).
 fn people() -> Value {
-    let person = Traits::sealed(
-        "com.example.Person",
-        &["id", "name", "email", "age", "active", "score"],
-    );
-    let items = (0..100)
-        .map(|i| {
-            Value::object(Object::typed(
-                person.clone(),
-                vec![
-                    Value::Integer(i),
-                    Value::string(format!("Person {i}")),
-                    Value::string(format!("person{i}@example.com")),
-                    Value::Integer(20 + i % 50),
-                    Value::Bool(i % 2 == 0),
-                    Value::Number(f64::from(i) * 1.5),
-                ],
-            ))
-        })
-        .collect();
-    Value::External(Arc::new(ArrayCollection::from_items(items)))
+    Value::External(Arc::new(ArrayCollection::from_items(persons())))
 }
 
 /// `EchoService.echo(people)`.

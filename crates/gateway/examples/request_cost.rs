@@ -9,7 +9,7 @@
 //! `EchoService.echo` with an ArrayCollection of 100 typed Person objects.
 
 use bytes::Bytes;
-use flexgate_amf::{Body, Object, Packet, Str, Traits, Value, Version};
+use flexgate_amf::{Body, Object, Packet, Str, Value, Version};
 use flexgate_gateway::config::Config;
 use flexgate_gateway::session::Session;
 use flexgate_gateway::{Gateway, InProcess};
@@ -19,6 +19,10 @@ use flexgate_messages::{
     Message, RemotingMessage,
 };
 use std::sync::Arc;
+
+#[path = "../../amf/benches/common/persons.rs"]
+mod persons;
+use persons::persons;
 
 const AMF: &str = "my-amf";
 
@@ -50,26 +54,7 @@ fn ping() -> Message {
 }
 
 fn people() -> Value {
-    let person = Traits::sealed(
-        "com.example.Person",
-        &["id", "name", "email", "age", "active", "score"],
-    );
-    let items = (0..100)
-        .map(|i| {
-            Value::object(Object::typed(
-                person.clone(),
-                vec![
-                    Value::Integer(i),
-                    Value::string(format!("Person {i}")),
-                    Value::string(format!("person{i}@example.com")),
-                    Value::Integer(20 + i % 50),
-                    Value::Bool(i % 2 == 0),
-                    Value::Number(f64::from(i) * 1.5),
-                ],
-            ))
-        })
-        .collect();
-    Value::External(Arc::new(ArrayCollection::from_items(items)))
+    Value::External(Arc::new(ArrayCollection::from_items(persons())))
 }
 
 fn echo() -> Message {

@@ -8,6 +8,10 @@ use flexgate_amf::{
 };
 use std::sync::Arc;
 
+#[path = "persons.rs"]
+mod persons;
+use persons::persons;
+
 /// The ArrayCollection alias.
 pub(crate) const COLLECTION: &str = "flex.messaging.io.ArrayCollection";
 
@@ -35,27 +39,7 @@ pub(crate) fn read_collection(d: &mut dyn ExternalInput) -> Result<Value, Decode
 
 /// 100 typed Person objects in a plain array.
 pub(crate) fn people() -> Value {
-    let person = Traits::sealed(
-        "com.example.Person",
-        &["id", "name", "email", "age", "active", "score"],
-    );
-    Value::array(
-        (0..100)
-            .map(|i| {
-                Value::object(Object::typed(
-                    person.clone(),
-                    vec![
-                        Value::Integer(i),
-                        Value::string(format!("Person {i}")),
-                        Value::string(format!("person{i}@example.com")),
-                        Value::Integer(20 + i % 50),
-                        Value::Bool(i % 2 == 0),
-                        Value::Number(f64::from(i) * 1.5),
-                    ],
-                ))
-            })
-            .collect(),
-    )
+    Value::array(persons())
 }
 
 /// A RemotingMessage whose body is `[arg]`.
