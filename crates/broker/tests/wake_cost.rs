@@ -10,11 +10,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use flexgate_broker::{
-    Appended, Connection, ConnectionUpdate, Create, DrainBudget, DrainScope, Drained,
-    IfUnsubscribed, MemoryStore, MessageStore, Opened, Retention, Selector, StoreError,
-    SubscribeOutcome, Subscription, SubscriptionKey, Subtopic, Unsubscribe,
+    Appended, Broker, BrokerError, Connection, ConnectionUpdate, Create, Delivery, DrainBudget,
+    DrainScope, Drained, IfUnsubscribed, MemoryStore, MessageStore, Opened, Retention, Selector,
+    StoreError, SubscribeOutcome, Subscription, SubscriptionKey, Subtopic, Unsubscribe,
 };
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
+
+/// The parked poll's task.
+type Waiting = JoinHandle<Result<Vec<Delivery>, BrokerError>>;
 
 /// Calls of the two methods a waiting poll uses.
 #[derive(Default)]
@@ -129,8 +133,9 @@ async fn until_drained(calls: &Calls, count: usize) {
     .expect("the poll drains");
 }
 
-#[tokio::test]
-async fn a_poll_woken_by_a_publish_makes_one_store_call() {
+/// A broker over a counting memory store with one subscription (`c1` to
+/// `news`) and a long poll parked on it, past its first drain.
+async fn parked_poll() -> (Arc<Broker<Counting>>, Arc<Calls>, Waiting) {
     let calls = Arc::new(Calls::default());
     let broker = Arc::new(common::broker(Counting {
         inner: MemoryStore::new(),
@@ -141,7 +146,6 @@ async fn a_poll_woken_by_a_publish_makes_one_store_call() {
         .subscribe("conn", "c1", "news", None, None)
         .await
         .expect("subscribe");
-
     let waiting = {
         let broker = broker.clone();
         tokio::spawn(async move {
@@ -156,6 +160,12 @@ async fn a_poll_woken_by_a_publish_makes_one_store_call() {
         })
     };
     until_drained(&calls, 1).await;
+    (broker, calls, waiting)
+}
+
+#[tokio::test]
+async fn a_poll_woken_by_a_publish_makes_one_store_call() {
+    let (broker, calls, waiting) = parked_poll().await;
     assert_eq!(
         calls.subscriptions.load(Ordering::SeqCst),
         1,
@@ -179,30 +189,7 @@ async fn a_poll_woken_by_a_publish_makes_one_store_call() {
 
 #[tokio::test]
 async fn a_poll_woken_by_a_subscription_change_reads_the_subscriptions_again() {
-    let calls = Arc::new(Calls::default());
-    let broker = Arc::new(common::broker(Counting {
-        inner: MemoryStore::new(),
-        calls: calls.clone(),
-    }));
-    broker.connect(Some("conn"), "amf").await.expect("connect");
-    broker
-        .subscribe("conn", "c1", "news", None, None)
-        .await
-        .expect("subscribe");
-    let waiting = {
-        let broker = broker.clone();
-        tokio::spawn(async move {
-            broker
-                .wait_for_messages(
-                    "conn",
-                    Instant::now() + Duration::from_secs(30),
-                    DrainBudget::default(),
-                    IfUnsubscribed::Fail,
-                )
-                .await
-        })
-    };
-    until_drained(&calls, 1).await;
+    let (broker, calls, waiting) = parked_poll().await;
     // A second destination: the poll must now also wait on it.
     broker
         .subscribe("conn", "c2", "chat", None, None)
