@@ -127,7 +127,7 @@ pub(super) async fn run(link: &Link, remote: &AmqpRemote, broker: &Broker<AnySto
     let mut attempts = 0;
     loop {
         let mut connected = false;
-        let ended = session(link, remote, broker, &mut connected).await;
+        let Err(ended) = consume(link, remote, broker, &mut connected).await;
         if let Ok(mut out) = remote.out.write() {
             *out = None;
         }
@@ -136,18 +136,6 @@ pub(super) async fn run(link: &Link, remote: &AmqpRemote, broker: &Broker<AnySto
         link.health.set_state(LinkState::Reconnecting);
         attempts = if connected { 0 } else { attempts + 1 };
         tokio::time::sleep(reconnect_delay(attempts)).await;
-    }
-}
-
-async fn session(
-    link: &Link,
-    remote: &AmqpRemote,
-    broker: &Broker<AnyStore>,
-    connected: &mut bool,
-) -> SessionEnd {
-    match consume(link, remote, broker, connected).await {
-        Ok(never) => match never {},
-        Err(e) => e,
     }
 }
 

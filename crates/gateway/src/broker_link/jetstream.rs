@@ -97,25 +97,11 @@ pub(super) async fn run(
     let mut attempts = 0;
     loop {
         let mut consuming = false;
-        let ended = session(link, config, stream, js, broker, &mut consuming).await;
+        let Err(ended) = consume(link, config, stream, js, broker, &mut consuming).await;
         tracing::warn!(destination = %link.destination, error = %ended, "jetstream session ended; again after the back-off");
         link.health.set_error(&ended.to_string());
         attempts = if consuming { 0 } else { attempts + 1 };
         tokio::time::sleep(reconnect_delay(attempts)).await;
-    }
-}
-
-async fn session(
-    link: &Link,
-    config: &NatsLinkConfig,
-    name: &str,
-    js: &jetstream::Context,
-    broker: &Broker<AnyStore>,
-    consuming: &mut bool,
-) -> SessionEnd {
-    match consume(link, config, name, js, broker, consuming).await {
-        Ok(never) => match never {},
-        Err(e) => e,
     }
 }
 
