@@ -49,7 +49,14 @@ impl Conn {
                 } else {
                     TcpSocket::new_v6()?
                 };
-                socket.bind(SocketAddr::new(ip, 0))?;
+                socket.bind(SocketAddr::new(ip, 0)).map_err(|e| {
+                    // bind() picks the port without the destination: ports
+                    // in TIME_WAIT (60 s after a previous run) count too.
+                    format!(
+                        "binding {ip}:0: {e} (out of ephemeral ports on {ip}? \
+                         closed connections hold theirs for 60 s; use more --sources)"
+                    )
+                })?;
                 socket.connect(addr).await?
             }
         };

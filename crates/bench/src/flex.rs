@@ -3,6 +3,7 @@
 use crate::client::Conn;
 use crate::packets::{command, first_message, is_ack, packet, ping_packet};
 use crate::procfs::{open_files_limit, raise_open_files, rss_kib};
+use crate::setup::{gather, Outcome};
 use crate::stats::Latencies;
 use crate::stream::StreamReader;
 use bytes::Bytes;
@@ -41,7 +42,12 @@ impl Subscriber {
         source: Option<IpAddr>,
     ) -> Result<Subscriber, BoxError> {
         let mut conn = Conn::open_from(base, source).await?;
-        let (_, reply) = conn.post(path, Bytes::from(ping_packet("nil")?)).await?;
+        let (status, reply) = conn.post(path, Bytes::from(ping_packet("nil")?)).await?;
+        if status != StatusCode::OK {
+            // A refusal (503 over the connection limit) says why in its body.
+            let why = String::from_utf8_lossy(&reply);
+            return Err(format!("ping answered {status}: {}", why.trim()).into());
+        }
         let ack = first_message(reply)?;
         let ds_id = ack
             .header(h::DS_ID)
@@ -209,7 +215,8 @@ pub(crate) async fn idle_polls(base: &str, spec: IdleSpec) -> Result<String, Box
     let started = Instant::now();
     let setup = Arc::new(Semaphore::new(256));
     // Each client reports its DSId and session cookie.
-    let (ready_tx, mut ready_rx) = mpsc::channel::<(String, Option<String>)>(clients.max(1));
+    let (ready_tx, mut ready_rx) =
+        mpsc::channel::<Outcome<(String, Option<String>)>>(clients.max(1));
     let (go_tx, go_rx) = watch::channel(false);
     // Polls answered before the end (a parked one is answered only when
     // the wait interval ends): each is a client whose poll did not park.
@@ -231,12 +238,20 @@ pub(crate) async fn idle_polls(base: &str, spec: IdleSpec) -> Result<String, Box
             1 + (i % usize::from(sources)) as u8,
         ));
         tasks.push(tokio::spawn(async move {
-            let permit = setup.acquire_owned().await?;
-            let mut s = Subscriber::connect_over(&base, LONG_POLLING, Some(source)).await?;
-            drop(permit);
+            let subscribed = match setup.acquire_owned().await {
+                Ok(_permit) => Subscriber::connect_over(&base, LONG_POLLING, Some(source)).await,
+                Err(e) => Err(e.into()),
+            };
+            let mut s = match subscribed {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e)).await;
+                    return Ok(());
+                }
+            };
             let cookie = s.conn.cookie().map(str::to_owned);
-            ready_tx.send((s.ds_id.clone(), cookie)).await?;
-            drop(ready_tx); // the collector ends when every client reported
+            ready_tx.send(Ok((s.ds_id.clone(), cookie))).await?;
+            drop(ready_tx); // the collector sees a task that vanished
             go_rx.wait_for(|go| *go).await?;
             // Parks until the wait interval ends or the task is aborted.
             let polled = s.poll().await;
@@ -245,21 +260,16 @@ pub(crate) async fn idle_polls(base: &str, spec: IdleSpec) -> Result<String, Box
         }));
     }
     drop(ready_tx);
-    let mut ids = Vec::with_capacity(clients);
-    while let Some(id) = ready_rx.recv().await {
-        ids.push(id);
-    }
-    if ids.len() != clients {
-        // The first failure says why.
-        for t in tasks {
-            if let Ok(Err(e)) = t.await {
-                return Err(
-                    format!("only {} of {clients} clients subscribed: {e}", ids.len()).into(),
-                );
+    let ids = match gather(&mut ready_rx, clients, "subscribed clients").await {
+        Ok(ids) => ids,
+        Err(e) => {
+            // The clients already subscribed wait for `go_tx`: close them.
+            for t in &tasks {
+                t.abort();
             }
+            return Err(e.into());
         }
-        return Err(format!("only {} of {clients} clients subscribed", ids.len()).into());
-    }
+    };
     let setup_secs = started.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let subscribed = rss_kib(pid)?;
@@ -335,17 +345,25 @@ pub(crate) async fn fanout(
         Arc::new((0..messages).map(|_| AtomicUsize::new(0)).collect());
     let samples = Arc::new(Mutex::new(Vec::with_capacity(subscribers * messages)));
     let setup = Arc::new(Semaphore::new(128));
-    let (ready_tx, mut ready_rx) = mpsc::channel::<()>(subscribers);
+    let (ready_tx, mut ready_rx) = mpsc::channel::<Outcome<()>>(subscribers.max(1));
     let mut tasks = Vec::new();
     for _ in 0..subscribers {
         let (base, setup, ready_tx) = (base.to_owned(), setup.clone(), ready_tx.clone());
         let (sent_at, delivered, samples) = (sent_at.clone(), delivered.clone(), samples.clone());
         tasks.push(tokio::spawn(async move {
-            let permit = setup.acquire_owned().await?;
-            let mut feed = Feed::open(&base, transport).await?;
-            drop(permit);
-            ready_tx.send(()).await?;
-            drop(ready_tx); // the collector ends when every subscriber reported
+            let opened = match setup.acquire_owned().await {
+                Ok(_permit) => Feed::open(&base, transport).await,
+                Err(e) => Err(e.into()),
+            };
+            let mut feed = match opened {
+                Ok(feed) => feed,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e)).await;
+                    return Ok(());
+                }
+            };
+            ready_tx.send(Ok(())).await?;
+            drop(ready_tx); // the collector sees a task that vanished
             let mut got = 0;
             while got < messages {
                 for m in feed.next().await? {
@@ -370,17 +388,12 @@ pub(crate) async fn fanout(
         }));
     }
     drop(ready_tx);
-    let mut ready = 0;
-    while ready_rx.recv().await.is_some() {
-        ready += 1;
-    }
-    if ready != subscribers {
-        for t in tasks {
-            if let Ok(Err(e)) = t.await {
-                return Err(format!("only {ready} of {subscribers} subscribed: {e}").into());
-            }
+    if let Err(e) = gather(&mut ready_rx, subscribers, "subscribers").await {
+        // The subscribers already set up wait for deliveries: close them.
+        for t in &tasks {
+            t.abort();
         }
-        return Err(format!("only {ready} of {subscribers} subscribed").into());
+        return Err(e.into());
     }
     let mut publisher = Conn::open(base).await?;
     let publisher_id = uid::new_uid();
@@ -424,4 +437,68 @@ pub(crate) async fn fanout(
         lat.summary(),
         last.summary()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flexgate_gateway::config::Config;
+    use flexgate_gateway::{Gateway, Running};
+
+    /// A gateway on a free port that accepts `max_connections` connections
+    /// and refuses further ones with a 503.
+    async fn gateway(max_connections: usize) -> (Running, String) {
+        let mut config = Config {
+            listen: "127.0.0.1:0".parse().expect("address"),
+            ..Config::default()
+        };
+        config.limits.max_connections = max_connections;
+        let running = Gateway::new(config).start().await.expect("starts");
+        let base = format!("http://{}", running.local_addr());
+        (running, base)
+    }
+
+    /// Runs `f` with a hang guard.
+    async fn guarded<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::time::timeout(Duration::from_secs(60), f)
+            .await
+            .expect("returned instead of hanging")
+    }
+
+    #[tokio::test]
+    async fn idle_polls_reports_clients_the_gateway_refused() {
+        let (running, base) = gateway(3).await;
+        let spec = IdleSpec {
+            pid: std::process::id(),
+            clients: 5,
+            sources: 1,
+            pings: 1,
+        };
+        let e = guarded(idle_polls(&base, spec))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("of 5 subscribed clients set up; one failed: ping answered 503"),
+            "{e}"
+        );
+        assert!(e.contains("too many open connections"), "{e}");
+        running.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn fanout_reports_subscribers_the_gateway_refused() {
+        let (running, base) = gateway(3).await;
+        for transport in [Transport::LongPoll, Transport::Streaming] {
+            let e = guarded(fanout(&base, 5, 1, transport))
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("of 5 subscribers set up; one failed: ping answered 503"),
+                "{transport:?}: {e}"
+            );
+        }
+        running.shutdown().await;
+    }
 }

@@ -17,6 +17,7 @@ mod flex;
 mod packets;
 mod procfs;
 mod remoting;
+mod setup;
 mod stats;
 mod stream;
 
