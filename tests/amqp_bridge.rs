@@ -13,8 +13,8 @@ use flexgate_messages::headers as h;
 use flexgate_messages::{CommandOperation, Message};
 use futures_util::StreamExt;
 use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, ExchangeDeleteOptions,
-    QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
+    BasicAckOptions, BasicPublishOptions, ExchangeDeleteOptions, QueueDeclareOptions,
+    QueueDeleteOptions,
 };
 use lapin::types::{AMQPValue, FieldTable, LongString};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
@@ -177,38 +177,7 @@ async fn a_producer_message_reaches_an_amqp_consumer_once() {
     let (_conn, channel) = amqp_channel().await;
     let exchange = unique_exchange();
     let server = gateway(&exchange).await;
-    // A plain consumer: a private queue bound to every key.
-    let mine = channel
-        .queue_declare(
-            "".into(),
-            QueueDeclareOptions {
-                exclusive: true,
-                auto_delete: true,
-                ..QueueDeclareOptions::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .expect("a queue");
-    channel
-        .queue_bind(
-            mine.name().clone(),
-            exchange.as_str().into(),
-            "#".into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await
-        .expect("bound");
-    let mut deliveries = channel
-        .basic_consume(
-            mine.name().clone(),
-            "test".into(),
-            BasicConsumeOptions::default(),
-            FieldTable::default(),
-        )
-        .await
-        .expect("consuming");
+    let mut deliveries = common::links::amqp_consumer(&channel, &exchange).await;
 
     let mut consumer = FlexClient::new(server.url(LONG_POLLING));
     consumer.ping().await;

@@ -18,7 +18,7 @@
 
 mod common;
 
-use common::links::{linked_gateway, until_connected, until_state};
+use common::links::{amqp_consumer, linked_gateway, until_connected, until_state};
 use common::rabbit::RabbitNode;
 use common::{polled, publish, FlexClient, TestServer, AMF, LONG_POLLING};
 use flexgate_amf::Value;
@@ -26,11 +26,7 @@ use flexgate_gateway::config::{AmqpLinkConfig, DestinationConfig};
 use flexgate_gateway::LinkState;
 use flexgate_messages::{CommandOperation, FaultCode, Message};
 use futures_util::StreamExt;
-use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, ConfirmSelectOptions,
-    QueueBindOptions, QueueDeclareOptions,
-};
-use lapin::types::FieldTable;
+use lapin::options::{BasicAckOptions, BasicPublishOptions, ConfirmSelectOptions};
 use lapin::{
     BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, PublisherConfirm,
 };
@@ -160,41 +156,6 @@ async fn gateway(node: &RabbitNode) -> TestServer {
     linked_gateway("prices", dest).await
 }
 
-/// An exclusive queue bound to every key of the exchange, consumed.
-async fn amqp_consumer(channel: &Channel) -> lapin::Consumer {
-    let mine = channel
-        .queue_declare(
-            "".into(),
-            QueueDeclareOptions {
-                exclusive: true,
-                auto_delete: true,
-                ..QueueDeclareOptions::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .expect("a queue");
-    channel
-        .queue_bind(
-            mine.name().clone(),
-            EXCHANGE.into(),
-            "#".into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await
-        .expect("bound");
-    channel
-        .basic_consume(
-            mine.name().clone(),
-            "test".into(),
-            BasicConsumeOptions::default(),
-            FieldTable::default(),
-        )
-        .await
-        .expect("consuming")
-}
-
 #[tokio::test]
 #[cfg_attr(
     not(flexgate_rabbitmq_server),
@@ -275,7 +236,7 @@ async fn a_rabbitmq_restart_loses_nothing_acknowledged() {
         .create_channel()
         .await
         .expect("a channel");
-    let mut deliveries = amqp_consumer(&channel).await;
+    let mut deliveries = amqp_consumer(&channel, EXCHANGE).await;
     let ack = producer
         .send_one(publish("prices", Value::from(AFTER_RESTART), None))
         .await;

@@ -1,13 +1,16 @@
-//! A gateway with one broker-linked destination, and waiting on its link's
-//! state (tests/amqp_bridge.rs, nats_bridge.rs, amqp_restart.rs).
+//! A gateway with one broker-linked destination, waiting on its link's
+//! state, and a plain AMQP consumer beside it (tests/amqp_bridge.rs,
+//! nats_bridge.rs, amqp_restart.rs).
 
 use super::TestServer;
 use flexgate_gateway::config::{Config, DestinationConfig};
 use flexgate_gateway::{LinkRow, LinkState, Running};
+use lapin::options::{BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions};
+use lapin::types::FieldTable;
 use std::time::Duration;
 
 /// Hang guard for a link state change: a reconnect after a broker restart
-/// may sit out the whole back-off (up to 10 s) first.
+/// may sit out the whole back-off (up to 4 s) and a slow broker start first.
 const LINK_WAIT: Duration = Duration::from_secs(30);
 
 /// A gateway whose messaging destination `id` is `dest` (with its `nats`
@@ -39,4 +42,40 @@ pub(crate) async fn until_state(running: &Running, state: LinkState) -> LinkRow 
     })
     .await;
     waited.unwrap_or_else(|_| panic!("no link became {state:?} within {LINK_WAIT:?}"))
+}
+
+/// A plain AMQP consumer of `exchange`: an exclusive queue bound to every
+/// key, consumed.
+pub(crate) async fn amqp_consumer(channel: &lapin::Channel, exchange: &str) -> lapin::Consumer {
+    let mine = channel
+        .queue_declare(
+            "".into(),
+            QueueDeclareOptions {
+                exclusive: true,
+                auto_delete: true,
+                ..QueueDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .expect("a queue");
+    channel
+        .queue_bind(
+            mine.name().clone(),
+            exchange.into(),
+            "#".into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .expect("bound");
+    channel
+        .basic_consume(
+            mine.name().clone(),
+            "test".into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .expect("consuming")
 }
