@@ -20,7 +20,8 @@ use flexgate_gateway::config::{Config, DestinationConfig, NatsLinkConfig, StoreC
 use flexgate_gateway::{LinkRow, LinkState};
 use flexgate_messages::CommandOperation;
 use flexgate_testkit::nats_server::{NatsServer, StoreDir};
-use flexgate_testkit::redis::{free_port, RedisServer};
+use flexgate_testkit::ports::restartable_port;
+use flexgate_testkit::redis::RedisServer;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -195,7 +196,7 @@ async fn produce(server: &TestServer, body: &str) -> Reply {
     ignore = "needs nats-server (scripts/test installs it)"
 )]
 async fn nothing_acknowledged_is_lost_over_a_nats_restart() {
-    let port = free_port();
+    let port = restartable_port();
     let store = StoreDir::new("nats-restart").expect("a store dir");
     let nats = nats_on(port, &store).await;
     let url = nats.url();
@@ -305,7 +306,7 @@ async fn nothing_acknowledged_is_lost_over_a_nats_restart() {
     ignore = "needs nats-server (scripts/test installs it)"
 )]
 async fn a_message_the_store_refuses_is_terminated_and_the_next_delivered() {
-    let port = free_port();
+    let port = restartable_port();
     let store = StoreDir::new("nats-refuse").expect("a store dir");
     let nats = nats_on(port, &store).await;
     let url = nats.url();
@@ -347,13 +348,13 @@ async fn a_message_the_store_refuses_is_terminated_and_the_next_delivered() {
     ignore = "needs nats-server and redis-server (scripts/test installs them)"
 )]
 async fn a_message_the_store_fails_is_delivered_again_until_stored() {
-    let redis_port = free_port();
+    let redis_port = restartable_port();
     let redis_on = move || tokio::task::spawn_blocking(move || RedisServer::start(redis_port));
     let mut redis = redis_on()
         .await
         .expect("redis start task")
         .unwrap_or_else(|e| panic!("{e}"));
-    let port = free_port();
+    let port = restartable_port();
     let store = StoreDir::new("nats-store-down").expect("a store dir");
     let nats = nats_on(port, &store).await;
     let url = nats.url();

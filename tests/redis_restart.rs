@@ -14,7 +14,8 @@ use common::*;
 use flexgate_amf::Value;
 use flexgate_gateway::config::{Config, StoreConfig};
 use flexgate_messages::{uid, CommandOperation, Message};
-use flexgate_testkit::redis::{free_port, RedisServer};
+use flexgate_testkit::ports::restartable_port;
+use flexgate_testkit::redis::RedisServer;
 use std::time::Duration;
 
 /// A private redis-server on `port`, once it answers (started off the
@@ -39,7 +40,7 @@ async fn answered(client: &mut FlexClient, m: Message) -> Reply {
     ignore = "needs redis-server on the PATH (scripts/test installs it)"
 )]
 async fn the_gateway_survives_a_redis_restart() {
-    let port = free_port();
+    let port = restartable_port();
     let mut redis = redis_on(port).await;
     let config = Config {
         store: StoreConfig::Redis {

@@ -14,7 +14,7 @@
 //! signal).
 
 use super::browser::TempDir;
-use flexgate_testkit::redis::free_port;
+use flexgate_testkit::ports::restartable_port;
 use std::collections::HashMap;
 use std::fs::File;
 use std::os::unix::process::CommandExt;
@@ -55,10 +55,9 @@ impl RabbitNode {
     /// connections.
     pub(crate) async fn start() -> RabbitNode {
         let dir = TempDir::new("rabbitmq");
-        let port = free_port();
-        let dist_port = std::iter::repeat_with(free_port)
-            .find(|p| *p != port)
-            .expect("a second free port");
+        // Both kept across restarts (see restartable_port).
+        let port = restartable_port();
+        let dist_port = restartable_port();
         // Letters, digits and `_` only: the name is an Erlang atom's text.
         let name = format!("flexgate_test_{}_{port}@localhost", std::process::id());
         let listener = format!("listeners.tcp.default = 127.0.0.1:{port}\n");

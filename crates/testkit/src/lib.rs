@@ -19,6 +19,7 @@
 pub mod build;
 pub mod modules;
 pub mod nats_server;
+pub mod ports;
 mod prereq;
 pub mod redis;
 mod watched;

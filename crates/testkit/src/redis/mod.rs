@@ -2,10 +2,11 @@
 //! Redis in `FLEXGATE_TEST_REDIS`; and deleting a test's keys.
 
 use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::sync::OnceLock;
 use std::time::Duration;
 
+pub use crate::ports::free_port;
 use crate::prereq::{redis_server, test_redis_url, Prereq};
 pub use crate::watched::StartError;
 use crate::watched::{Stop, Watched, PROBE_TIMEOUT};
@@ -74,14 +75,6 @@ impl RedisServer {
     pub fn kill(&mut self) {
         self.server.kill();
     }
-}
-
-/// A port nothing listens on right now.
-pub fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("no free loopback port: {e}"))
 }
 
 /// Whether a Redis on loopback `port` answers an inline PING with `+PONG`.
