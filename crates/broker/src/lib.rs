@@ -25,6 +25,7 @@ mod broker;
 mod cleaner;
 mod clock;
 mod connection;
+mod delivery_cache;
 mod destination;
 mod error;
 mod message;
@@ -41,6 +42,7 @@ pub use broker::{Broker, BrokerCounters, Delivery, IfUnsubscribed, Published, Pu
 pub use cleaner::Cleaner;
 pub use clock::Clock;
 pub use connection::{new_connection_id, Connection, ConnectionUpdate};
+pub use delivery_cache::DeliveryCache;
 pub use destination::{
     BrokerConfig, DestinationConfig, DEFAULT_MAX_RETAINED_BYTES, DEFAULT_MAX_TOTAL_RETAINED_BYTES,
     DEFAULT_MAX_TTL_MS, DEFAULT_NEW_CLIENT_TIMEOUT,

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use flexgate_amf::Value;
 
+use crate::delivery_cache::DeliveryCache;
 use crate::selector::HeaderSource;
 use crate::size;
 
@@ -63,6 +64,9 @@ pub struct Message {
     pub target_client_id: Option<String>,
     /// What to deliver.
     pub payload: Payload,
+    /// What the consumer side derived from this message for delivery,
+    /// shared by every consumer of the same stored `Arc`.
+    pub delivery_cache: DeliveryCache,
 }
 
 impl Message {
@@ -79,6 +83,7 @@ impl Message {
             sender: None,
             target_client_id: None,
             payload,
+            delivery_cache: DeliveryCache::default(),
         }
     }
 

@@ -15,7 +15,7 @@
 mod kickstart;
 
 use crate::flex::access;
-use crate::flex::delivery::delivered_message;
+use crate::flex::delivery::delivered_value;
 use crate::response::{text, ResponseBody, AMF_CONTENT_TYPE};
 use crate::session::Session;
 use crate::state::{uses_small_messages, State};
@@ -228,7 +228,7 @@ async fn pump(
                 let list = receivable(&state, &client, list).await;
                 let mut ok = true;
                 for d in &list {
-                    ok = send_message(&tx, &delivered_message(d).to_value(form)).await;
+                    ok = send_message(&tx, &delivered_value(d, form)).await;
                     if !ok {
                         break;
                     }

@@ -2,7 +2,7 @@
 //! multi-subscribe, polls (plain and long), and Producer publishes.
 
 use super::access;
-use super::delivery::{client_sync, delivered_message};
+use super::delivery::{client_sync, delivered_value};
 use super::fault;
 use super::reply::{ack, Reply};
 use crate::config::ChannelKind;
@@ -308,7 +308,7 @@ pub(super) async fn poll(
         client_sync(
             deliveries
                 .iter()
-                .map(|d| delivered_message(d).to_value(Form::Full))
+                .map(|d| delivered_value(d, Form::Full))
                 .collect(),
         )
     };

@@ -7,7 +7,7 @@
 //! `Server.Processing.NotSubscribed` (errors.properties 10551).
 
 use super::access;
-use super::delivery::{client_sync, delivered_message};
+use super::delivery::{client_sync, delivered_value};
 use super::fault;
 use super::reply::{ack, Reply};
 use crate::limits;
@@ -55,7 +55,7 @@ pub(super) async fn receive(
     let mut sync = client_sync(
         deliveries
             .iter()
-            .map(|d| delivered_message(d).to_value(Form::Full))
+            .map(|d| delivered_value(d, Form::Full))
             .collect(),
     );
     // Unlike a general poll's reply, BlazeDS's MessageBroker correlates

@@ -144,6 +144,7 @@ pub(crate) fn decode_message(bytes: Bytes, registry: &Registry) -> Result<Messag
         sender: get_str(o, field::SENDER)?,
         target_client_id: get_str(o, field::TARGET)?,
         payload,
+        delivery_cache: Default::default(),
     })
 }
 
