@@ -21,12 +21,12 @@ mod nats;
 pub use health::{LinkRow, LinkState};
 
 use crate::config::{Config, DestinationConfig, DestinationKind};
+use backoff::SEND_WAIT;
 use flexgate_broker::{AnyStore, Broker};
 use health::LinkHealth;
 use link::Link;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::task::JoinHandle;
 
 /// Which broker a link talks to.
@@ -68,11 +68,6 @@ async fn run(bridge: Arc<Bridge>, broker: Arc<Broker<AnyStore>>) {
         Remote::Amqp(a) => amqp::run(&bridge.link, a, &broker).await,
     }
 }
-
-/// How long a Producer's message waits for a link that is reconnecting
-/// before the Producer gets a fault: a broker restart is usually this
-/// short, and the HTTP request must not be held for longer.
-const SEND_WAIT: Duration = Duration::from_secs(5);
 
 /// Why a Producer's message did not reach the broker.
 #[derive(Debug, thiserror::Error)]
