@@ -15,6 +15,7 @@ pub(crate) fn capture_logs() -> Arc<Mutex<Vec<u8>>> {
         tracing_subscriber::fmt()
             .with_max_level(tracing::Level::TRACE)
             .with_ansi(false)
+            .fmt_fields(flexgate_gateway::logging::LogFields)
             .with_writer(flexgate_gateway::logging::Escaping(move || {
                 Sink(sink.clone())
             }))

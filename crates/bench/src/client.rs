@@ -80,6 +80,11 @@ impl Conn {
         Ok(conn)
     }
 
+    /// Sends the following requests in the session of `cookie` instead.
+    pub(crate) fn enter_session(&mut self, cookie: Option<String>) {
+        self.cookie = cookie;
+    }
+
     /// The session cookie, once the server has set one.
     pub(crate) fn cookie(&self) -> Option<&str> {
         self.cookie.as_deref()

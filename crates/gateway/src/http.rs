@@ -20,17 +20,20 @@ use std::sync::Arc;
 use tracing::Instrument;
 
 /// Handles one HTTP request.
+/// `peer_text` is `peer` as text, written once per connection rather than
+/// formatted again for each request's span.
 pub(crate) async fn handle(
     state: Arc<State>,
     peer: SocketAddr,
+    peer_text: Arc<str>,
     req: Request<Incoming>,
 ) -> Result<Response<ResponseBody>, Infallible> {
     let span = tracing::info_span!(
         "request",
-        %peer,
-        method = %req.method(),
+        peer = &*peer_text,
+        method = req.method().as_str(),
         // Without path parameters: `;jsessionid=` carries a session token.
-        path = %req.uri().path().split(';').next().unwrap_or_default(),
+        path = req.uri().path().split(';').next().unwrap_or_default(),
         channel = tracing::field::Empty,
         client_id = tracing::field::Empty,
         operation = tracing::field::Empty,

@@ -6,6 +6,11 @@ use flexgate_gateway::Gateway;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// jemalloc rather than glibc's malloc: after thousands of parked clients
+/// go, glibc kept every page; jemalloc's background thread returns them.
+#[global_allocator]
+static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 const USAGE: &str = "usage: flexgate [serve] [--config FILE]\n\
     \x20      flexgate inspect [--value amf0|amf3] [--pretty] [--hexdump] FILE|-\n\
     \x20      flexgate encode [--value amf0|amf3] FILE|-\n\
@@ -58,6 +63,11 @@ fn main() -> ExitCode {
         }
     }
     flexgate_gateway::logging::init();
+    // Without its background thread jemalloc purges freed pages only when
+    // the process allocates again: an idle gateway would keep them.
+    if let Err(e) = tikv_jemalloc_ctl::background_thread::write(true) {
+        tracing::warn!(error = %e, "jemalloc's background thread did not start; freed memory is returned later");
+    }
     let config = match config_path {
         Some(p) => match Config::load(&p) {
             Ok(c) => c,

@@ -182,7 +182,10 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: watch::Rec
                 // connection for the connection's whole life; unboxed,
                 // every idle keep-alive connection held a request
                 // future's size (several KB) for nothing.
-                let svc = service_fn(move |req| Box::pin(http::handle(state.clone(), peer, req)));
+                let peer_text: Arc<str> = Arc::from(peer.to_string());
+                let svc = service_fn(move |req| {
+                    Box::pin(http::handle(state.clone(), peer, peer_text.clone(), req))
+                });
                 let conn = http1::Builder::new()
                     .keep_alive(true)
                     .timer(TokioTimer::new())

@@ -136,16 +136,17 @@ pub(crate) async fn idle_polls(base: &str, spec: IdleSpec) -> Result<String, Box
         }));
     }
     drop(ready_tx);
-    let ids = match gather(&mut ready_rx, clients, "subscribed clients").await {
-        Ok(ids) => ids,
-        Err(e) => {
-            // The clients already subscribed wait for `go_tx`: close them.
-            for t in &tasks {
-                t.abort();
+    let ids: Vec<(String, Option<String>)> =
+        match gather(&mut ready_rx, clients, "subscribed clients").await {
+            Ok(ids) => ids,
+            Err(e) => {
+                // The clients already subscribed wait for `go_tx`: close them.
+                for t in &tasks {
+                    t.abort();
+                }
+                return Err(e.into());
             }
-            return Err(e.into());
-        }
-    };
+        };
     let setup_secs = started.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let subscribed = rss_kib(pid)?;
@@ -157,6 +158,7 @@ pub(crate) async fn idle_polls(base: &str, spec: IdleSpec) -> Result<String, Box
     for (id, cookie) in &sample {
         parked += usize::from(has_parked_poll(base, id, cookie.clone()).await?);
     }
+    let sampled = sample.len();
     let after = rss_kib(pid)?;
     let ping = ping_latency(base, pings).await?;
     let answered = answered.load(Ordering::Relaxed);
@@ -169,6 +171,14 @@ pub(crate) async fn idle_polls(base: &str, spec: IdleSpec) -> Result<String, Box
     // Closed connections: the gateway drops their parked polls.
     tokio::time::sleep(Duration::from_secs(5)).await;
     let gone = rss_kib(pid)?;
+    // The FlexClients outlive their connections (until their timeout, as
+    // BlazeDS's do): DISCONNECT ends them, as Flex's disconnectAll() does.
+    disconnect_all(base, ids).await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let disconnected = rss_kib(pid)?;
+    // An allocator that returns freed pages late (jemalloc's 10 s decay).
+    tokio::time::sleep(Duration::from_secs(DECAY_WAIT_SECS)).await;
+    let settled = rss_kib(pid)?;
     let per = |a: u64, b: u64, n: usize| (a.saturating_sub(b) as f64 * 1024.0) / n as f64;
     let mib = |k: u64| k as f64 / 1024.0;
     Ok(format!(
@@ -177,17 +187,55 @@ pub(crate) async fn idle_polls(base: &str, spec: IdleSpec) -> Result<String, Box
          gateway RSS: {:.1} MiB at start, {:.1} MiB with {clients} subscribed clients, \
          {:.1} MiB with their long polls parked ({parked}/{} sampled polls verified parked, \
          {answered} polls answered early), \
-         {:.1} MiB 5 s after every client closed its connection\n\
+         {:.1} MiB 5 s after every client closed its connection, \
+         {:.1} MiB 1 s after every client sent DISCONNECT, {:.1} MiB {DECAY_WAIT_SECS} s later\n\
          {:.0} bytes per subscribed client, {:.0} bytes per parked poll\n\
          {pings} pings while parked: {ping}",
         mib(before),
         mib(subscribed),
         mib(after),
-        sample.len(),
+        sampled,
         mib(gone),
+        mib(disconnected),
+        mib(settled),
         per(subscribed, before, clients),
         per(after, subscribed, clients),
     ))
+}
+
+/// How long the RSS is watched after the last DISCONNECT.
+const DECAY_WAIT_SECS: u64 = 11;
+
+/// Sends DISCONNECT for every `(DSId, session cookie)` in `clients` over a
+/// few keep-alive connections; an answer other than an ack is an error.
+async fn disconnect_all(
+    base: &str,
+    clients: Vec<(String, Option<String>)>,
+) -> Result<(), BoxError> {
+    let clients = Arc::new(std::sync::Mutex::new(clients));
+    let mut workers = Vec::new();
+    for _ in 0..16 {
+        let (base, clients) = (base.to_owned(), clients.clone());
+        workers.push(tokio::spawn(async move {
+            let mut conn = Conn::open(&base).await?;
+            loop {
+                let next = clients.lock().map_err(|_| "poisoned")?.pop();
+                let Some((ds_id, cookie)) = next else {
+                    return Ok::<(), BoxError>(());
+                };
+                conn.enter_session(cookie);
+                let bye = packet(&ds_id, command(CommandOperation::Disconnect, "", None))?;
+                let (status, reply) = conn.post(AMF, Bytes::from(bye)).await?;
+                if status != StatusCode::OK || !is_ack(&reply) {
+                    return Err(format!("DISCONNECT of {ds_id} answered {status}").into());
+                }
+            }
+        }));
+    }
+    for w in workers {
+        w.await??;
+    }
+    Ok(())
 }
 
 /// `pings` CLIENT_PINGs one after the other from a new Flex client.
@@ -230,6 +278,29 @@ mod tests {
             "{e}"
         );
         assert!(e.contains("too many open connections"), "{e}");
+        running.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn idle_polls_ends_every_client_it_parked() {
+        let (running, base) = gateway(64).await;
+        let spec = IdleSpec {
+            pid: std::process::id(),
+            clients: 5,
+            sources: 1,
+            pings: 1,
+        };
+        let report = guarded(idle_polls(&base, spec)).await.expect("measured");
+        assert!(
+            report.contains("1/1 sampled polls verified parked"),
+            "{report}"
+        );
+        assert!(
+            report.contains("after every client sent DISCONNECT"),
+            "{report}"
+        );
+        // Only the ping client (never disconnected) is left.
+        assert_eq!(running.snapshot().await.clients_total, 1, "{report}");
         running.shutdown().await;
     }
 }

@@ -8,6 +8,10 @@
 //! written as an escape (`\n`, `\r`, `\t`, `\u{1b}`), so one event is
 //! always one line and no terminal control sequence gets through.
 
+mod fields;
+
+pub use fields::{FieldWriter, LogFields};
+
 use std::io::{self, Write};
 use tracing_subscriber::fmt::MakeWriter;
 
@@ -75,6 +79,7 @@ pub fn init() {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_ansi(false)
+        .fmt_fields(LogFields)
         .with_writer(Escaping(io::stdout))
         .init();
 }
