@@ -260,16 +260,20 @@ mod tests {
     use super::super::subscriber::testing::{gateway, guarded};
     use super::*;
 
-    #[tokio::test]
-    async fn idle_polls_reports_clients_the_gateway_refused() {
-        let (running, base) = gateway(3).await;
-        let spec = IdleSpec {
+    /// Five clients, the RSS read of this process (the gateway is in it).
+    fn five_clients() -> IdleSpec {
+        IdleSpec {
             pid: std::process::id(),
             clients: 5,
             sources: 1,
             pings: 1,
-        };
-        let e = guarded(idle_polls(&base, spec))
+        }
+    }
+
+    #[tokio::test]
+    async fn idle_polls_reports_clients_the_gateway_refused() {
+        let (running, base) = gateway(3).await;
+        let e = guarded(idle_polls(&base, five_clients()))
             .await
             .unwrap_err()
             .to_string();
@@ -284,13 +288,9 @@ mod tests {
     #[tokio::test]
     async fn idle_polls_ends_every_client_it_parked() {
         let (running, base) = gateway(64).await;
-        let spec = IdleSpec {
-            pid: std::process::id(),
-            clients: 5,
-            sources: 1,
-            pings: 1,
-        };
-        let report = guarded(idle_polls(&base, spec)).await.expect("measured");
+        let report = guarded(idle_polls(&base, five_clients()))
+            .await
+            .expect("measured");
         assert!(
             report.contains("1/1 sampled polls verified parked"),
             "{report}"
