@@ -20,6 +20,7 @@ use std::sync::Arc;
 use tracing::Instrument;
 
 /// Handles one HTTP request.
+///
 /// `peer_text` is `peer` as text, written once per connection rather than
 /// formatted again for each request's span.
 pub(crate) async fn handle(

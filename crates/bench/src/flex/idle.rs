@@ -136,17 +136,16 @@ pub(crate) async fn idle_polls(base: &str, spec: IdleSpec) -> Result<String, Box
         }));
     }
     drop(ready_tx);
-    let ids: Vec<(String, Option<String>)> =
-        match gather(&mut ready_rx, clients, "subscribed clients").await {
-            Ok(ids) => ids,
-            Err(e) => {
-                // The clients already subscribed wait for `go_tx`: close them.
-                for t in &tasks {
-                    t.abort();
-                }
-                return Err(e.into());
+    let ids = match gather(&mut ready_rx, clients, "subscribed clients").await {
+        Ok(ids) => ids,
+        Err(e) => {
+            // The clients already subscribed wait for `go_tx`: close them.
+            for t in &tasks {
+                t.abort();
             }
-        };
+            return Err(e.into());
+        }
+    };
     let setup_secs = started.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let subscribed = rss_kib(pid)?;
